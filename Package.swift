@@ -1,0 +1,61 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// A Swift driver is a dynamic library built from its Swift target plus a one-file C target that
+/// carries the manifest in the `paddock_manifest` ELF section (Swift cannot place a string there).
+func swiftDriver(_ name: String) -> [Target] {
+    [
+        .target(
+            name: "\(name)Manifest",
+            dependencies: ["PluginABI"],
+            path: "Plugins/\(name)/Manifest"
+        ),
+        .target(
+            name: name,
+            dependencies: ["PaddockPluginKit", .target(name: "\(name)Manifest")],
+            path: "Plugins/\(name)/Sources"
+        ),
+    ]
+}
+
+let drivers = ["HostLocal"]
+
+let package = Package(
+    name: "Paddock",
+    products: [
+        .executable(name: "paddock", targets: ["paddock"]),
+        .library(name: "PaddockHost", targets: ["PaddockHost"]),
+        .library(name: "PaddockPluginKit", targets: ["PaddockPluginKit"]),
+    ] + drivers.map { .library(name: $0, type: .dynamic, targets: [$0]) },
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The contract: C headers only (plus an empty unit SwiftPM needs to build a C target).
+        .target(name: "PluginABI", path: "Sources/PluginABI"),
+        // Host logic that knows no syscalls: manifests, JSON, schemas, state model, rendering.
+        .target(name: "PaddockCore", dependencies: ["PluginABI", "PaddockJSON"]),
+        // JSON values shared (as source, statically linked) by the host and the plugin SDK.
+        .target(name: "PaddockJSON"),
+        // The thin layer over libc: dlopen, files, locks, processes. Errors carry errno + call.
+        .target(name: "PaddockPosix"),
+        // The composition: discovery, probing, loading, state, host services, commands' logic.
+        .target(name: "PaddockHost", dependencies: ["PaddockCore", "PaddockPosix", "PluginABI"]),
+        .executableTarget(
+            name: "paddock",
+            dependencies: [
+                "PaddockHost",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Host"
+        ),
+        // The Swift driver SDK: statically linked into each Swift driver; only C types cross.
+        .target(name: "PaddockPluginKit", dependencies: ["PluginABI", "PaddockJSON"]),
+        .testTarget(name: "PaddockCoreTests", dependencies: ["PaddockCore"]),
+        .testTarget(
+            name: "PaddockHostTests",
+            dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"],
+            resources: [.copy("Fixtures")]
+        ),
+    ] + drivers.flatMap(swiftDriver)
+)

@@ -1,0 +1,99 @@
+import PaddockCore
+import PaddockPosix
+
+/// Finds plugins on the plugin path by reading files only (never dlopen): the `.so` files of each
+/// directory, in path order. One broken file never hides another.
+public struct PluginScanner: Sendable {
+    public var pluginPath: [String]
+    /// Directories the operator named (flag or environment) must exist; default ones may not.
+    public var explicitDirectories: Set<String>
+
+    public init(pluginPath: [String], explicitDirectories: Set<String> = []) {
+        self.pluginPath = pluginPath
+        self.explicitDirectories = explicitDirectories
+    }
+
+    /// Scans every directory; throws only when an explicitly named directory is unusable.
+    public func scan() throws(HostError) -> [DiscoveredPlugin] {
+        var found: [DiscoveredPlugin] = []
+        for directory in pluginPath {
+            let names: [String]
+            do {
+                let status = try FileSystem.status(directory)
+                guard status.kind == .directory else {
+                    throw HostError(.unusablePath, "plugin path entry \(directory) is not a directory",
+                                    hint: "fix --plugin-path or PADDOCK_PLUGIN_PATH")
+                }
+                names = try FileSystem.list(directory)
+            } catch let error as SystemError {
+                if !explicitDirectories.contains(directory) && error.errno == 2 { continue }
+                if !explicitDirectories.contains(directory) { continue }
+                throw HostError(.unusablePath, "plugin directory \(directory) is unusable: \(error)",
+                                hint: "create it, or fix --plugin-path / PADDOCK_PLUGIN_PATH")
+            } catch let error as HostError {
+                if !explicitDirectories.contains(directory) { continue }
+                throw error
+            } catch {
+                continue
+            }
+            for name in names where name.hasSuffix(".so") {
+                found.append(inspect(path: directory == "/" ? "/\(name)" : "\(directory)/\(name)", directory: directory))
+            }
+        }
+        markDuplicates(&found)
+        return found
+    }
+
+    /// Reads one file; every failure becomes an `error` row naming the file and the fix.
+    public func inspect(path: String, directory: String) -> DiscoveredPlugin {
+        var plugin = DiscoveredPlugin(path: path, directory: directory, fileStatus: nil, file: nil,
+                                      status: .disabled, reason: "")
+        do throws(SystemError) {
+            let link = try FileSystem.linkStatus(path)
+            let status = link.kind == .symlink ? try FileSystem.status(path) : link
+            plugin.fileStatus = status
+            guard status.kind == .regular else {
+                plugin.status = .error
+                plugin.reason = "not a regular file (\(status.kind.rawValue)); a plugin is a shared object file"
+                return plugin
+            }
+            let bytes = try FileSystem.read(path)
+            let file = PluginFile.inspect(bytes: bytes)
+            plugin.file = file
+            switch file.verdict {
+            case .loadable:
+                break
+            case .skipped(let reason):
+                plugin.status = .skipped
+                plugin.reason = reason
+            case .error(let reason):
+                plugin.status = .error
+                plugin.reason = reason
+            }
+        } catch {
+            plugin.status = .error
+            switch error.errno {
+            case 40: plugin.reason = "symlink loop (ELOOP); point the link at a real file or remove it"
+            case 13: plugin.reason = "cannot read it: permission denied; make it readable by this user (chmod a+r) or remove it"
+            case 2: plugin.reason = "dangling symlink: its target does not exist"
+            default: plugin.reason = "cannot read it: \(error)"
+            }
+        }
+        return plugin
+    }
+
+    /// Two files claiming one name: both become errors naming each other; neither wins.
+    private func markDuplicates(_ plugins: inout [DiscoveredPlugin]) {
+        var byName: [String: [Int]] = [:]
+        for (index, plugin) in plugins.enumerated() where plugin.manifest != nil && plugin.status != .skipped {
+            byName[plugin.name, default: []].append(index)
+        }
+        for (name, indices) in byName where indices.count > 1 {
+            for index in indices {
+                let others = indices.filter { $0 != index }.map { plugins[$0].path }
+                plugins[index].status = .error
+                plugins[index].reason = "duplicate name \"\(name)\": also claimed by \(others.joined(separator: ", ")); remove or rename one of them"
+            }
+        }
+    }
+}

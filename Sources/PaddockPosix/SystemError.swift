@@ -1,0 +1,32 @@
+import Glibc
+
+/// A failed system or C library call: which call, on what, and errno.
+public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var call: String
+    public var errno: Int32
+    public var path: String?
+
+    public init(_ call: String, errno: Int32 = Glibc.errno, path: String? = nil) {
+        self.call = call
+        self.errno = errno
+        self.path = path
+    }
+
+    public var message: String { String(cString: strerror(errno)) }
+
+    public var description: String {
+        let target = path.map { "(\($0))" } ?? ""
+        return "\(call)\(target): \(message) (errno \(errno))"
+    }
+}
+
+/// Retries a call interrupted by a signal; returns its result or throws with errno.
+@discardableResult
+func retryingEINTR<T: BinaryInteger>(_ call: String, path: String? = nil, _ body: () -> T) throws(SystemError) -> T {
+    while true {
+        let result = body()
+        if result >= 0 { return result }
+        if errno == EINTR { continue }
+        throw SystemError(call, path: path)
+    }
+}
