@@ -58,7 +58,7 @@ enum Harness {
     @discardableResult
     static func fixture(_ variant: String, name: String? = nil, into directory: String, file: String? = nil) throws -> String {
         var defines = ["FIXTURE_\(variant)"]
-        if let name { defines.append("FIXTURE_NAME=\"\\\"\(name)\\\"\"") }
+        if let name { defines.append("FIXTURE_NAME=\"\(name)\"") }
         let output = "\(directory)/\(file ?? "\(variant.lowercased()).so")"
         return try compile(["\(fixturesDirectory)/broken.c"], defines: defines, output: output)
     }

@@ -67,20 +67,19 @@ final class PluginLifecycleTests: XCTestCase {
 
     func testInstallCopiesAtomicallyIntoTheFirstWritableDirectoryAndRemoveDeletes() throws {
         let temp = try temporaryDirectory()
-        let readOnly = "\(temp.path)/absent-parent/not-creatable"
         let target = try temp.subdirectory("target")
+        let second = try temp.subdirectory("second")
         let state = try temp.subdirectory("state")
         let staging = try temp.subdirectory("staging")
         let source = try Harness.fixture("GOOD", name: "fresh", into: staging, file: "libfresh.so")
-        // A file in place of the first directory makes it unusable; install falls through to the next.
-        FileManager.default.createFile(atPath: "\(temp.path)/absent-parent", contents: Data())
-        let path = "\(readOnly):\(target)"
-        let install = try Harness.paddock(["plugin", "install", source], pluginPath: path, stateDir: state)
+        let install = try Harness.paddock(["plugin", "install", source], pluginPath: "\(target):\(second)", stateDir: state)
         XCTAssertEqual(install.status, .exited(0), install.stderr)
-        XCTAssertTrue(FileSystem.exists("\(target)/libfresh.so"))
+        XCTAssertEqual(install.stdout, "Installed \(target)/libfresh.so.\n")
         XCTAssertEqual(try FileSystem.read("\(target)/libfresh.so"), try FileSystem.read(source))
+        XCTAssertEqual(try FileSystem.list(second), [])
         let leftovers = try FileSystem.list(target).filter { $0.hasPrefix(".") }
         XCTAssertEqual(leftovers, [], "no temp files left behind")
+        XCTAssertEqual(try FileSystem.status("\(target)/libfresh.so").mode, 0o755)
 
         let twice = try Harness.paddock(["plugin", "install", source], pluginPath: target, stateDir: state)
         XCTAssertEqual(twice.status, .exited(1))
@@ -111,6 +110,20 @@ final class PluginLifecycleTests: XCTestCase {
         let unknown = try Harness.paddock(["plugin", "remove", "fresh"], pluginPath: target, stateDir: state)
         XCTAssertEqual(unknown.status, .exited(1))
         XCTAssertTrue(unknown.stderr.contains("no plugin named fresh"), unknown.stderr)
+    }
+
+    func testWithoutAPluginPathInstallCreatesTheUserDirectory() throws {
+        let temp = try temporaryDirectory()
+        let state = try temp.subdirectory("state")
+        let staging = try temp.subdirectory("staging")
+        let source = try Harness.fixture("GOOD", name: "homed", into: staging)
+        // The harness points HOME at state/home: ~/.local/lib/paddock/plugins does not exist yet.
+        let userDirectory = "\(state)/home/.local/lib/paddock/plugins"
+        let install = try Harness.paddock(["plugin", "install", source], pluginPath: nil, stateDir: state)
+        XCTAssertEqual(install.status, .exited(0), install.stderr)
+        XCTAssertTrue(FileSystem.exists("\(userDirectory)/good.so"), install.stdout)
+        let list = try Harness.paddock(["plugin", "list", "--format", "json"], pluginPath: nil, stateDir: state)
+        XCTAssertTrue((list.json as? [[String: Any]] ?? []).contains { ($0["path"] as? String) == "\(userDirectory)/good.so" })
     }
 
     func testAnEnabledPluginWhoseFileVanishedIsListedAsAnError() throws {

@@ -87,8 +87,9 @@ static int valid_name(const char *name) {
 static paddock_status request_name(const char *req, size_t len, char *name, size_t cap, paddock_buffer *out) {
     int r = json_get_string(req, len, "name", name, cap);
     if (r == JSON_MIN_BAD) return fail(out, PADDOCK_E_DECODE, "the request is not a JSON object", NULL);
-    if (r == JSON_MIN_ABSENT) return fail(out, PADDOCK_E_INVALID_CONFIG, "the request needs a string \"name\"", NULL);
-    if (r == JSON_MIN_TOO_LONG || !valid_name(name))
+    if (r == JSON_MIN_ABSENT || r == JSON_MIN_WRONG_TYPE)
+        return fail(out, PADDOCK_E_INVALID_CONFIG, "the request needs a string \"name\"", NULL);
+    if (r != JSON_MIN_OK || !valid_name(name))
         return fail(out, PADDOCK_E_INVALID_CONFIG, "invalid volume name",
                     "use 1-255 bytes without '/', and not '.' or '..'");
     return PADDOCK_OK;

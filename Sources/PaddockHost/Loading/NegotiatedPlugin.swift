@@ -64,13 +64,13 @@ public enum PluginImageLoader {
             let why = reason.isEmpty ? "no reason given" : reason
             throw PluginLoadError(.refused, "the plugin refused to load (status \(status) \(StatusCode.name(status))): \(why)")
         }
+        guard let table = negotiation.plugin else {
+            throw PluginLoadError(.badTable, "the entry function returned PADDOCK_OK but a NULL plugin table")
+        }
         let chosen = ABIVersion(raw: negotiation.abi)
         guard chosen >= ABIVersion.hostMinimum, chosen <= ABIVersion.hostCurrent else {
             throw PluginLoadError(.badVersion,
                 "the plugin chose ABI \(chosen), outside this host's \(ABIVersion.hostMinimum)–\(ABIVersion.hostCurrent); rebuild it against this host's <paddock/plugin.h>")
-        }
-        guard let table = negotiation.plugin else {
-            throw PluginLoadError(.badTable, "the entry function returned PADDOCK_OK but a NULL plugin table")
         }
         return try validate(table: table, path: path, abi: chosen)
     }

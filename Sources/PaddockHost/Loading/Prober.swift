@@ -25,8 +25,12 @@ public struct Prober: Sendable {
     public func probe(path: String) -> Outcome {
         let outcome: ChildProcess.Outcome
         do {
+            // The Swift runtime's backtracer would catch the plugin's crash signal in the child and
+            // spend seconds symbolicating; the probe wants the plain signal.
+            var environment = ChildProcess.currentEnvironment()
+            environment["SWIFT_BACKTRACE"] = "enable=no"
             outcome = try ChildProcess.run(executable, arguments: Self.childArguments + [path],
-                                           timeoutSeconds: timeoutSeconds)
+                                           environment: environment, timeoutSeconds: timeoutSeconds)
         } catch {
             return .failed("could not start the probe process: \(error)")
         }

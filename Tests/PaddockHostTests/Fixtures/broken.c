@@ -99,7 +99,10 @@ __attribute__((unused)) static const paddock_plugin table = {
 };
 
 #if defined(FIXTURE_SEGV_CONSTRUCTOR)
-__attribute__((constructor)) static void crash_on_load(void) { raise(SIGSEGV); }
+__attribute__((constructor)) static void crash_on_load(void) {
+    volatile int *volatile nowhere = NULL; /* volatile pointer: the compiler cannot prove the fault away */
+    *nowhere = 1; /* a real fault, as a buggy constructor makes */
+}
 #elif defined(FIXTURE_EXIT_CONSTRUCTOR)
 __attribute__((constructor)) static void exit_on_load(void) { exit(0); }
 #elif defined(FIXTURE_HANG_CONSTRUCTOR)
@@ -109,7 +112,7 @@ __attribute__((constructor)) static void hang_on_load(void) { for (;;) pause(); 
 #if !defined(FIXTURE_NO_ENTRY)
 PADDOCK_EXPORT paddock_status paddock_plugin_entry(paddock_negotiation *n) {
 #if defined(FIXTURE_SEGV_ENTRY)
-    volatile int *nowhere = NULL;
+    volatile int *volatile nowhere = NULL; /* volatile pointer: the compiler cannot prove the fault away */
     *nowhere = 1;
 #elif defined(FIXTURE_ABORT)
     abort();
