@@ -24,6 +24,7 @@ let package = Package(
     name: "Paddock",
     products: [
         .executable(name: "paddock", targets: ["paddock"]),
+        .executable(name: "paddock-bench-contract", targets: ["paddock-bench-contract"]),
         .library(name: "PaddockHost", targets: ["PaddockHost"]),
         .library(name: "PaddockPluginKit", targets: ["PaddockPluginKit"]),
     ] + drivers.map { .library(name: $0, type: .dynamic, targets: [$0]) },
@@ -48,6 +49,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Host"
+        ),
+        // Benchmarks live apart from tests (bench/run).
+        .executableTarget(
+            name: "paddock-bench-contract",
+            dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix", "PluginABI"],
+            path: "bench/ContractCall"
         ),
         // The Swift driver SDK: statically linked into each Swift driver; only C types cross.
         .target(name: "PaddockPluginKit", dependencies: ["PluginABI", "PaddockJSON"]),

@@ -15,6 +15,8 @@ public struct NegotiatedPlugin: @unchecked Sendable {
     /// Per kind, the operations whose function pointer is present (for `inspect --probe`).
     public let operations: [PluginKind: [String]]
     public let tableVersions: [String: String]
+    /// The operations' function pointers, read once: the tables are static for the image's life.
+    let functions: [PluginKind: [String: paddock_op_fn]]
 
     public var description: JSONValue {
         var ops: [String: JSONValue] = [:]
@@ -94,6 +96,7 @@ public enum PluginImageLoader {
         guard !kinds.isEmpty else { throw PluginLoadError(.badTable, "plugin table declares no kind") }
         var operations: [PluginKind: [String]] = [:]
         var versions: [String: String] = [:]
+        var functions: [PluginKind: [String: paddock_op_fn]] = [:]
         for kind in kinds {
             guard let ops = KindTable(plugin: plugin, kind: kind) else {
                 throw PluginLoadError(.badTable, "plugin declares kind \(kind.rawValue) but its \(kind.rawValue) table is NULL")
@@ -105,13 +108,16 @@ public enum PluginImageLoader {
                 throw PluginLoadError(.badTable, "\(kind.rawValue) table version is \(ABIVersion(raw: ops.version)), expected 1.x")
             }
             operations[kind] = kind.operations.filter { ops.function($0) != nil }
+            functions[kind] = Dictionary(uniqueKeysWithValues: kind.operations.compactMap { name in
+                ops.function(name).map { (name, $0) }
+            })
             versions[kind.rawValue] = ABIVersion(raw: ops.version).description
         }
         return NegotiatedPlugin(
             path: path, abi: abi, table: table, name: String(cString: namePointer),
             version: String(cString: versionPointer), kinds: kinds,
             threadSafe: plugin.flags & UInt32(PADDOCK_PLUGIN_THREAD_SAFE) != 0,
-            operations: operations, tableVersions: versions)
+            operations: operations, tableVersions: versions, functions: functions)
     }
 }
 

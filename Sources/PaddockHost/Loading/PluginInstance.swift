@@ -54,11 +54,8 @@ public final class PluginInstance: @unchecked Sendable {
 
     /// Calls one operation with a JSON request (raw bytes, so tests can send broken payloads).
     public func call(_ kind: PluginKind, _ operation: String, request: [UInt8]) -> CallResult {
-        let label = "\(kind.rawValue).\(operation)"
-        let table = plugin.table.pointee
-        guard plugin.kinds.contains(kind), let ops = KindTable(plugin: table, kind: kind),
-              let function = ops.function(operation) else {
-            return .notSupported(plugin: plugin.name, operation: label)
+        guard let function = plugin.functions[kind]?[operation] else {
+            return .notSupported(plugin: plugin.name, operation: "\(kind.rawValue).\(operation)")
         }
         stateLock.lock()
         let isDestroyed = destroyed
@@ -73,8 +70,9 @@ public final class PluginInstance: @unchecked Sendable {
             buffer.withMemoryRebound(to: CChar.self) { function(instance, $0.baseAddress, $0.count, &response) }
         }
         serializer?.unlock()
-        let bytes = PluginInstance.take(&response, free: table.free_buffer)
-        return CallResult.from(status: status, bytes: bytes, plugin: plugin.name, operation: label)
+        let bytes = PluginInstance.take(&response, free: plugin.table.pointee.free_buffer)
+        if status == PADDOCK_OK && bytes.isEmpty { return CallResult(status: status, body: .object([:])) }
+        return CallResult.from(status: status, bytes: bytes, plugin: plugin.name, operation: "\(kind.rawValue).\(operation)")
     }
 
     public func call(_ kind: PluginKind, _ operation: String, _ request: JSONValue) -> CallResult {
