@@ -7,10 +7,12 @@ public struct PluginScanner: Sendable {
     public var pluginPath: [String]
     /// Directories the operator named (flag or environment) must exist; default ones may not.
     public var explicitDirectories: Set<String>
+    public var trust: TrustPolicy
 
-    public init(pluginPath: [String], explicitDirectories: Set<String> = []) {
+    public init(pluginPath: [String], explicitDirectories: Set<String> = [], trust: TrustPolicy = TrustPolicy()) {
         self.pluginPath = pluginPath
         self.explicitDirectories = explicitDirectories
+        self.trust = trust
     }
 
     /// Scans every directory; throws only when an explicitly named directory is unusable.
@@ -18,12 +20,14 @@ public struct PluginScanner: Sendable {
         var found: [DiscoveredPlugin] = []
         for directory in pluginPath {
             let names: [String]
+            var directoryProblem: String?
             do {
                 let status = try FileSystem.status(directory)
                 guard status.kind == .directory else {
                     throw HostError(.unusablePath, "plugin path entry \(directory) is not a directory",
                                     hint: "fix --plugin-path or PADDOCK_PLUGIN_PATH")
                 }
+                directoryProblem = trust.problem(with: status, path: directory, what: "plugin directory")
                 names = try FileSystem.list(directory)
             } catch let error as SystemError {
                 if !explicitDirectories.contains(directory) && error.errno == 2 { continue }
@@ -37,7 +41,13 @@ public struct PluginScanner: Sendable {
                 continue
             }
             for name in names where name.hasSuffix(".so") {
-                found.append(inspect(path: directory == "/" ? "/\(name)" : "\(directory)/\(name)", directory: directory))
+                var plugin = inspect(path: directory == "/" ? "/\(name)" : "\(directory)/\(name)", directory: directory)
+                // Every file of an untrusted directory is refused: anyone could have put it there.
+                if let directoryProblem {
+                    plugin.status = .error
+                    plugin.reason = directoryProblem
+                }
+                found.append(plugin)
             }
         }
         markDuplicates(&found)
@@ -55,6 +65,13 @@ public struct PluginScanner: Sendable {
             guard status.kind == .regular else {
                 plugin.status = .error
                 plugin.reason = "not a regular file (\(status.kind.rawValue)); a plugin is a shared object file"
+                return plugin
+            }
+            if let problem = trust.problem(with: status, path: path, what: "plugin file") {
+                plugin.status = .error
+                plugin.reason = problem
+                // Still read the manifest, so the row has a name; the file is never loaded.
+                plugin.file = PluginFile.inspect(bytes: try FileSystem.read(path))
                 return plugin
             }
             let bytes = try FileSystem.read(path)

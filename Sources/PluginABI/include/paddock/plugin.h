@@ -411,7 +411,19 @@ typedef paddock_status (*paddock_entry_fn)(paddock_negotiation *negotiation);
  *
  * Required manifest keys: name ([a-z0-9][a-z0-9._-]{0,62}), version, kinds, abi ("MAJOR.MINOR"),
  * description, license. Optional: config_schema (JSON Schema 2020-12 subset, default: any
- * object), thread_safe (bool, MUST match the flag), actions (extension actions, docs/abi.md).
+ * object), thread_safe (bool, MUST match the flag), actions (extension actions, below).
+ *
+ * Extension actions: "actions": [{"name": "set_mtu", "symbol": "vxlan_set_mtu", "signature": "si",
+ * "description": "..."}] declares an exported C function the host calls through libffi
+ * (`paddock plugin call NAME ACTION ARG...`). Its C type follows from the signature letters —
+ * i: int64_t, f: double, s: const char * (UTF-8, NUL-terminated), b: const void *, size_t (two C
+ * arguments) — framed by the instance and an optional result:
+ *
+ *   paddock_status vxlan_set_mtu(void *instance, const char *ifname, int64_t mtu,
+ *                                paddock_buffer *result);
+ *
+ * `instance` is what `create` returned (the host creates it with the enabled config first);
+ * `result` is zeroed and MAY receive JSON (or an error document), freed with `free_buffer`.
  */
 #define PADDOCK_MANIFEST(json_literal)                                                            \
     PADDOCK_SECTION_(PADDOCK_MANIFEST_SECTION)                                                    \
