@@ -30,6 +30,7 @@ let package = Package(
     ] + drivers.map { .library(name: $0, type: .dynamic, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The contract: C headers only (plus an empty unit SwiftPM needs to build a C target).
@@ -41,7 +42,15 @@ let package = Package(
         // The thin layer over libc: dlopen, files, locks, processes. Errors carry errno + call.
         .target(name: "PaddockPosix"),
         // The composition: discovery, probing, loading, state, host services, commands' logic.
-        .target(name: "PaddockHost", dependencies: ["PaddockCore", "PaddockPosix", "PluginABI"]),
+        // libffi (Debian libffi-dev), for extension actions.
+        .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi", providers: [.apt(["libffi-dev"])]),
+        .target(
+            name: "PaddockHost",
+            dependencies: [
+                "PaddockCore", "PaddockPosix", "PluginABI", "CFFI",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "paddock",
             dependencies: [

@@ -12,7 +12,8 @@ struct PluginCommand: ParsableCommand {
             """,
         subcommands: [
             PluginList.self, PluginInspect.self, PluginEnable.self, PluginDisable.self,
-            PluginInstall.self, PluginRemove.self, PluginInvoke.self, PluginProbeChild.self,
+            PluginInstall.self, PluginRemove.self, PluginInvoke.self, PluginCall.self, PluginTestCommand.self,
+            PluginNew.self, PluginSign.self, PluginReset.self, PluginProbeChild.self,
         ]
     )
 }

@@ -6,6 +6,8 @@ import PluginABI
 /// rest of the process (never dlclosed).
 public struct NegotiatedPlugin: @unchecked Sendable {
     public let path: String
+    /// The loaded image (for extension actions' symbols); never closed.
+    public let library: DynamicLibrary
     public let abi: ABIVersion
     public let table: UnsafePointer<paddock_plugin>
     public let name: String
@@ -74,10 +76,11 @@ public enum PluginImageLoader {
             throw PluginLoadError(.badVersion,
                 "the plugin chose ABI \(chosen), outside this host's \(ABIVersion.hostMinimum)–\(ABIVersion.hostCurrent); rebuild it against this host's <paddock/plugin.h>")
         }
-        return try validate(table: table, path: path, abi: chosen)
+        return try validate(table: table, path: path, abi: chosen, library: library)
     }
 
-    static func validate(table: UnsafePointer<paddock_plugin>, path: String, abi: ABIVersion) throws(PluginLoadError) -> NegotiatedPlugin {
+    static func validate(table: UnsafePointer<paddock_plugin>, path: String, abi: ABIVersion,
+                         library: DynamicLibrary) throws(PluginLoadError) -> NegotiatedPlugin {
         let plugin = table.pointee
         let minimumSize = MemoryLayout<paddock_plugin>.offset(of: \paddock_plugin.reserved)!
         guard Int(plugin.struct_size) >= minimumSize else {
@@ -114,7 +117,7 @@ public enum PluginImageLoader {
             versions[kind.rawValue] = ABIVersion(raw: ops.version).description
         }
         return NegotiatedPlugin(
-            path: path, abi: abi, table: table, name: String(cString: namePointer),
+            path: path, library: library, abi: abi, table: table, name: String(cString: namePointer),
             version: String(cString: versionPointer), kinds: kinds,
             threadSafe: plugin.flags & UInt32(PADDOCK_PLUGIN_THREAD_SAFE) != 0,
             operations: operations, tableVersions: versions, functions: functions)

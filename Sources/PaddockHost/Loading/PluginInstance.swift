@@ -75,6 +75,18 @@ public final class PluginInstance: @unchecked Sendable {
         return CallResult.from(status: status, bytes: bytes, plugin: plugin.name, operation: "\(kind.rawValue).\(operation)")
     }
 
+    /// Runs `body` with the raw instance pointer under the same serialization as operations (for
+    /// extension actions, which take the instance as their first argument). Nil once destroyed.
+    public func withRawInstance<T>(_ body: (UnsafeMutableRawPointer?) throws -> T) rethrows -> T? {
+        stateLock.lock()
+        let isDestroyed = destroyed
+        stateLock.unlock()
+        guard !isDestroyed else { return nil }
+        serializer?.lock()
+        defer { serializer?.unlock() }
+        return try body(instance)
+    }
+
     public func call(_ kind: PluginKind, _ operation: String, _ request: JSONValue) -> CallResult {
         call(kind, operation, request: Array(request.serialized().utf8))
     }
