@@ -27,6 +27,16 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("probe-timeout"), help: "Seconds a plugin may take to load in the probe process.")
     var probeTimeout: Double = 10
 
+    @Option(name: .customLong("config-dir"),
+            help: ArgumentHelp("Directory with paddock.json settings and trusted keys in keys/ (default: $PADDOCK_CONFIG_DIR, else /etc/paddock for root, ~/.config/paddock otherwise).", valueName: "dir"))
+    var configDir: String?
+
+    @Flag(name: .customLong("safe-mode"), help: "Load only plugins shipped with Paddock; third-party ones show as skipped.")
+    var safeMode = false
+
+    @Flag(name: .customLong("require-signatures"), help: "Refuse plugins without a valid signature by a trusted key.")
+    var requireSignatures = false
+
     func validate() throws {
         guard LogLevel(name: logLevel) != nil else {
             throw ValidationError("unknown log level \"\(logLevel)\"; use error, warning, info, debug or trace")
@@ -36,16 +46,30 @@ struct GlobalOptions: ParsableArguments {
 
     /// The composition root: every command wires the host from here.
     func hostConfiguration() -> (HostConfiguration, Set<String>) {
-        let environment = ChildProcess.currentEnvironment()
+        let environment = HostConfiguration.trustedEnvironment(
+            ChildProcess.currentEnvironment(), secure: ProcessSecurity.isSecureExecution)
         let uid = FileSystem.currentUID()
         let path = HostConfiguration.pluginPath(flag: pluginPath, environment: environment, uid: uid)
         let explicit = Set((pluginPath ?? environment["PADDOCK_PLUGIN_PATH"] ?? "").split(separator: ":").map(String.init))
+        let configDirectory = HostConfiguration.configDirectory(flag: configDir, environment: environment, uid: uid)
+        var settings: HostSettings
+        do {
+            settings = try HostSettings.load(configDirectory: configDirectory)
+        } catch {
+            // Fail closed: a settings file we cannot read might have demanded the strict policy.
+            FileHandleOutput.standardError("paddock: \(error.description)\n  (running with safe mode and required signatures until it is fixed)")
+            settings = HostSettings(requireSignatures: true, safeMode: true)
+        }
+        settings.safeMode = settings.safeMode || safeMode
+        settings.requireSignatures = settings.requireSignatures || requireSignatures
         let configuration = HostConfiguration(
             pluginPath: path,
             stateDirectory: HostConfiguration.stateDirectory(flag: stateDir, environment: environment, uid: uid),
             executable: ChildProcess.currentExecutable(),
             probeTimeoutSeconds: probeTimeout,
-            logLevel: LogLevel(name: logLevel) ?? .warning)
+            logLevel: LogLevel(name: logLevel) ?? .warning,
+            configDirectory: configDirectory,
+            settings: settings)
         return (configuration, explicit)
     }
 

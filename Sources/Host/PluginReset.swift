@@ -1,14 +1,28 @@
 import ArgumentParser
+import PaddockCore
+import PaddockHost
 
-// Placeholder while issue #3 is under way; replaced by the real command in this file.
 struct PluginReset: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reset",
         abstract: "Clear a plugin's quarantine and cached scan record.",
-        shouldDisplay: false
+        discussion: """
+            A plugin whose probe crashed, aborted, exited or hung is quarantined: listed as error \
+            with the reason until its file changes. After fixing what it depended on (a library, \
+            the kernel), reset it to have it read and probed afresh.
+            """
     )
 
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The plugin's name.") var name: String
+
     func run() throws {
-        throw ValidationError("paddock plugin reset is not available in this build yet")
+        do {
+            let cleared = try global.catalog().reset(name)
+            let message = cleared ? "Reset \(name)." : "Nothing to reset for \(name)."
+            print(global.format == .json ? JSONValue.object(["reset": .string(name), "cleared": .bool(cleared)]).serialized() : message)
+        } catch {
+            throw fail(error)
+        }
     }
 }

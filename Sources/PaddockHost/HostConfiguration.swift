@@ -10,14 +10,41 @@ public struct HostConfiguration: Sendable {
     public var executable: String
     public var probeTimeoutSeconds: Double
     public var logLevel: LogLevel
+    /// Settings file and trusted keys (`keys/*.pub`).
+    public var configDirectory: String
+    public var settings: HostSettings
 
     public init(pluginPath: [String], stateDirectory: String, executable: String,
-                probeTimeoutSeconds: Double = 10, logLevel: LogLevel = .warning) {
+                probeTimeoutSeconds: Double = 10, logLevel: LogLevel = .warning,
+                configDirectory: String? = nil, settings: HostSettings = HostSettings()) {
         self.pluginPath = pluginPath
         self.stateDirectory = stateDirectory
         self.executable = executable
         self.probeTimeoutSeconds = probeTimeoutSeconds
         self.logLevel = logLevel
+        self.configDirectory = configDirectory ?? "\(stateDirectory)/config"
+        self.settings = settings
+    }
+
+    public var keysDirectory: String { "\(configDirectory)/keys" }
+
+    /// `--config-dir`, then `$PADDOCK_CONFIG_DIR`, then /etc/paddock for root or
+    /// ~/.config/paddock for others.
+    public static func configDirectory(flag: String?, environment: [String: String], uid: UInt32) -> String {
+        if let flag, !flag.isEmpty { return flag }
+        if let value = environment["PADDOCK_CONFIG_DIR"], !value.isEmpty { return value }
+        if uid == 0 { return "/etc/paddock" }
+        return "\(environment["HOME"] ?? "/tmp")/.config/paddock"
+    }
+
+    /// The environment as paddock may trust it: when it runs setuid or with capabilities the
+    /// caller lacks (AT_SECURE), path overrides from the environment are dropped, as Vulkan's
+    /// loader does with secure_getenv.
+    public static func trustedEnvironment(_ environment: [String: String], secure: Bool) -> [String: String] {
+        guard secure else { return environment }
+        var filtered = environment
+        for key in ["PADDOCK_PLUGIN_PATH", "PADDOCK_STATE_DIR", "PADDOCK_CONFIG_DIR", "HOME"] { filtered[key] = nil }
+        return filtered
     }
 
     /// The search order of issue #2: flag, then `$PADDOCK_PLUGIN_PATH` (colon-separated), then the

@@ -30,3 +30,16 @@ func retryingEINTR<T: BinaryInteger>(_ call: String, path: String? = nil, _ body
         throw SystemError(call, path: path)
     }
 }
+
+public enum ProcessSecurity {
+    /// True when the kernel marked this process "secure" (setuid/setgid, or capabilities gained on
+    /// exec): AT_SECURE in the auxiliary vector, what secure_getenv checks.
+    /// getauxval is not in Swift's Glibc module map, so it is looked up once from libc.
+    public static var isSecureExecution: Bool {
+        typealias GetAuxval = @convention(c) (UInt) -> UInt
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "getauxval") else {
+            return getuid() != geteuid() || getgid() != getegid()
+        }
+        return unsafeBitCast(symbol, to: GetAuxval.self)(23 /* AT_SECURE */) != 0
+    }
+}

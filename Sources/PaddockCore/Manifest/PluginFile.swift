@@ -16,6 +16,15 @@ public struct PluginFile: Sendable, Equatable {
     public var linksSwift: Bool
     public var verdict: Verdict
 
+    public init(manifest: PluginManifest?, fingerprint: BuildFingerprint, neededLibraries: [String],
+                linksSwift: Bool, verdict: Verdict) {
+        self.manifest = manifest
+        self.fingerprint = fingerprint
+        self.neededLibraries = neededLibraries
+        self.linksSwift = linksSwift
+        self.verdict = verdict
+    }
+
     public static let entrySymbol = "paddock_plugin_entry"
     public static let manifestSection = "paddock_manifest"
     public static let buildSection = "paddock_build"

@@ -12,7 +12,12 @@ public struct PluginCatalog: Sendable {
 
     public init(configuration: HostConfiguration, explicitDirectories: Set<String> = []) {
         self.configuration = configuration
-        scanner = PluginScanner(pluginPath: configuration.pluginPath, explicitDirectories: explicitDirectories)
+        scanner = PluginScanner(
+            pluginPath: configuration.pluginPath, explicitDirectories: explicitDirectories,
+            signatures: SignaturePolicy(required: configuration.settings.requireSignatures,
+                                        keysDirectory: configuration.keysDirectory),
+            safeMode: SafeMode(enabled: configuration.settings.safeMode, executable: configuration.executable),
+            cachePath: "\(configuration.stateDirectory)/scan-cache.json")
         state = StateStore(directory: configuration.stateDirectory)
         prober = Prober(executable: configuration.executable, timeoutSeconds: configuration.probeTimeoutSeconds)
     }
@@ -28,10 +33,7 @@ public struct PluginCatalog: Sendable {
             seen.insert(plugin.name)
             guard let record = current.plugins[plugin.name], record.path == plugin.path else { continue }
             let identity = plugin.fileStatus.map(FileIdentity.init)
-            if let failure = record.probeFailure, record.identity == identity {
-                plugins[index].status = .error
-                plugins[index].reason = "last probe failed: \(failure)"
-            } else if record.enabled {
+            if record.enabled {
                 plugins[index].status = .enabled
                 if record.identity != identity {
                     plugins[index].reason = "the file changed since it was enabled; run `paddock plugin enable \(plugin.name)` to probe it again"
@@ -98,18 +100,16 @@ public struct PluginCatalog: Sendable {
         let identity = plugin.fileStatus.map(FileIdentity.init)
         switch prober.probe(path: plugin.path) {
         case .failed(let reason):
-            try state.update { state in
-                var record = state.plugins[name] ?? PluginRecord(enabled: false, path: plugin.path, config: effective,
-                                                                 identity: identity, changedAt: Self.now())
-                record.path = plugin.path
-                record.identity = identity
-                record.probeFailure = reason
-                state.plugins[name] = record
-            }
+            quarantine(plugin, reason: reason)
             throw HostError(.probeFailed, "plugin \(name) (\(plugin.path)) failed its probe: \(reason)",
-                            hint: "fix or replace the file; `paddock plugin list` shows it as error until then")
+                            hint: "fix or replace the file; it is quarantined (listed as error) until the file changes or `paddock plugin reset \(name)`")
         case .loaded(let description):
-            try checkAgreement(plugin: plugin, description: description)
+            do {
+                try checkAgreement(plugin: plugin, description: description)
+            } catch {
+                quarantine(plugin, reason: error.message)
+                throw error
+            }
             try state.update { state in
                 var users = state.plugins[name]?.users ?? []
                 if state.plugins[name]?.path != plugin.path { users = [] }
@@ -120,6 +120,27 @@ public struct PluginCatalog: Sendable {
             }
             return description
         }
+    }
+
+    /// Records a crash or hang while loading, so listing shows it until the file changes or reset.
+    func quarantine(_ plugin: DiscoveredPlugin, reason: String) {
+        guard let status = plugin.fileStatus, let file = plugin.file else { return }
+        try? ScanCache.update(path: scanner.cachePath ?? "\(configuration.stateDirectory)/scan-cache.json") { cache in
+            cache.quarantine(plugin.path, identity: FileIdentity(status), result: file, reason: reason)
+        }
+    }
+
+    /// Clears a plugin's quarantine and cached scan record; it is read afresh on the next scan.
+    public func reset(_ name: String) throws -> Bool {
+        let candidates = try scanner.scan().filter { $0.name == name }
+        guard !candidates.isEmpty else {
+            throw HostError(.notFound, "no plugin named \(name) on the plugin path (\(configuration.pluginPath.joined(separator: ":")))")
+        }
+        var cleared = false
+        try ScanCache.update(path: scanner.cachePath ?? "\(configuration.stateDirectory)/scan-cache.json") { cache in
+            for candidate in candidates where cache.reset(candidate.path) { cleared = true }
+        }
+        return cleared
     }
 
     /// The descriptor the plugin returned at run time must agree with the manifest it carries.

@@ -6,10 +6,25 @@ public struct DiscoveredPlugin: Sendable {
     /// The path as found in the plugin directory.
     public var path: String
     public var directory: String
+
+    public init(path: String, directory: String, fileStatus: FileStatus?, file: PluginFile?,
+                status: PluginStatus, reason: String) {
+        self.path = path
+        self.directory = directory
+        self.fileStatus = fileStatus
+        self.file = file
+        self.status = status
+        self.reason = reason
+    }
+
     public var fileStatus: FileStatus?
     public var file: PluginFile?
     public var status: PluginStatus
     public var reason: String
+    /// The trusted key that signed the file, when it is signed.
+    public var signer: String?
+    /// Why the last probe of this exact file failed (from the scan cache).
+    public var quarantine: String?
 
     /// The manifest's name, or the file name without `lib` and `.so` when there is none.
     public var name: String {

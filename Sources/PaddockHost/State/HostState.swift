@@ -73,19 +73,15 @@ public struct PluginRecord: Sendable, Equatable {
     public var config: JSONValue
     public var identity: FileIdentity?
     public var changedAt: String
-    /// Set when the last probe of this file failed; cleared by a successful enable.
-    public var probeFailure: String?
     /// Who relies on this plugin (e.g. "volume:data"); disable refuses while any remain.
     public var users: [String] = []
 
-    public init(enabled: Bool, path: String, config: JSONValue, identity: FileIdentity?, changedAt: String,
-                probeFailure: String? = nil) {
+    public init(enabled: Bool, path: String, config: JSONValue, identity: FileIdentity?, changedAt: String) {
         self.enabled = enabled
         self.path = path
         self.config = config
         self.identity = identity
         self.changedAt = changedAt
-        self.probeFailure = probeFailure
     }
 
     var json: JSONValue {
@@ -93,7 +89,6 @@ public struct PluginRecord: Sendable, Equatable {
             "enabled": .bool(enabled), "path": .string(path), "config": config, "changed_at": .string(changedAt),
         ]
         if let identity { object["identity"] = identity.json }
-        if let probeFailure { object["probe_failure"] = .string(probeFailure) }
         if !users.isEmpty { object["users"] = .array(users.map { .string($0) }) }
         return .object(object)
     }
@@ -104,8 +99,7 @@ public struct PluginRecord: Sendable, Equatable {
         }
         self.init(enabled: enabled, path: path, config: json["config"] ?? .object([:]),
                   identity: FileIdentity(json: json["identity"]),
-                  changedAt: json["changed_at"]?.stringValue ?? "",
-                  probeFailure: json["probe_failure"]?.stringValue)
+                  changedAt: json["changed_at"]?.stringValue ?? "")
         users = (json["users"]?.arrayValue ?? []).compactMap(\.stringValue)
     }
 }
