@@ -18,6 +18,14 @@ struct PluginEnable: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The plugin's name.") var name: String
     @Option(help: ArgumentHelp("A JSON file with the plugin's config.", valueName: "file")) var config: String?
+    @Option(help: ArgumentHelp("How the plugin runs: in-process (default), or process — in a worker process of its own, so a crash fails only the call. A top-level \"isolation\" key in the config file does the same.", valueName: "mode"))
+    var isolation: String?
+
+    func validate() throws {
+        if let isolation, Isolation(rawValue: isolation) == nil {
+            throw ValidationError("--isolation must be in-process or process")
+        }
+    }
 
     func run() throws {
         do {
@@ -35,7 +43,8 @@ struct PluginEnable: ParsableCommand {
                     throw HostError(.invalidConfig, "config file \(config) is not JSON: \(error)")
                 }
             }
-            let description = try global.catalog().enable(name, config: value, configSource: config ?? "the default {}")
+            let description = try global.catalog().enable(name, config: value, configSource: config ?? "the default {}",
+                                                          isolation: isolation.flatMap(Isolation.init(rawValue:)))
             switch global.format {
             case .json: print(JSONValue.object(["enabled": .string(name), "plugin": description]).serialized(pretty: true))
             case .table: print("Enabled \(name) (ABI \(description["abi"]?.stringValue ?? "?")).")
@@ -152,12 +161,29 @@ struct PluginInvoke: ParsableCommand {
         defer { runtime.shutdown() }
         let result: CallResult
         do {
-            result = try runtime.instance(named: name).call(kind, parts[1], request: bytes)
+            result = try runtime.handle(named: name).call(kind, parts[1], request: bytes)
         } catch {
             throw fail(error)
         }
         print(result.body.serialized(pretty: global.format == .table))
         if !result.isSuccess { throw ExitCode(1) }
+    }
+}
+
+/// The worker of an out-of-process plugin; not for people.
+struct PluginWorkerChild: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "__worker", abstract: "Serve one plugin over descriptor 3 (internal).", shouldDisplay: false)
+
+    @Argument var path: String
+    @Option var name: String
+    @Option(name: .customLong("state-dir")) var stateDir: String
+    @Option(name: .customLong("log-level")) var logLevel: String = "warning"
+
+    func run() throws {
+        let code = WorkerServer.run(path: path, name: name, stateDirectory: stateDir,
+                                    logger: Logger(level: LogLevel(name: logLevel) ?? .warning))
+        if code != 0 { throw ExitCode(code) }
     }
 }
 

@@ -69,7 +69,7 @@ final class ProbeIsolationTests: XCTestCase {
         let plugin = try XCTUnwrap(probe["plugin"] as? [String: Any])
         XCTAssertEqual(plugin["abi"] as? String, "1.0")
         // In table order, only the operations whose pointers are set.
-        XCTAssertEqual((plugin["operations"] as? [String: [String]])?["storage"], ["path", "get", "list"])
+        XCTAssertEqual((plugin["operations"] as? [String: [String]])?["storage"], ["remove", "path", "get", "list"])
         let manifest = try XCTUnwrap(report["manifest"] as? [String: Any])
         XCTAssertNotNil(manifest["config_schema"])
         let build = try XCTUnwrap(report["build"] as? [String: String])

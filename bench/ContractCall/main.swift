@@ -1,5 +1,6 @@
 // Cost of one no-op operation through the contract against a direct Swift call, same process,
-// same run. Usage: paddock-bench-contract NOOP.so [ITERATIONS]
+// same run, and the same through an out-of-process worker (`isolation: process`).
+// Usage: paddock-bench-contract NOOP.so [ITERATIONS [PADDOCK-EXECUTABLE]]
 import Foundation
 import PaddockCore
 import PaddockHost
@@ -64,6 +65,15 @@ func run() throws {
     }
     print(String(format: "ratio C pointer / direct Swift:   %.2fx", pointer / direct))
     print(String(format: "ratio PluginInstance / direct:   %.1fx", contract / direct))
+    if arguments.count > 3 {
+        let worker = try WorkerPluginInstance(pluginName: plugin.name, path: arguments[1], config: .object([:]),
+                                              executable: arguments[3], stateDirectory: state)
+        defer { worker.destroy() }
+        let isolated = measure("out-of-process worker call (socket round trip)", max(iterations / 100, 1000)) {
+            worker.call(.storage, "get", request: request).status
+        }
+        print(String(format: "ratio out-of-process / in-process: %.1fx", isolated / contract))
+    }
 }
 
 try run()

@@ -90,12 +90,22 @@ public struct PluginCatalog: Sendable {
     /// Validates the config, probes the plugin in a child process and records it as enabled.
     /// A failed probe is recorded too, so `list` shows the reason until the file changes.
     @discardableResult
-    public func enable(_ name: String, config: JSONValue?, configSource: String = "(none)") throws -> JSONValue {
+    public func enable(_ name: String, config: JSONValue?, configSource: String = "(none)",
+                       isolation: Isolation? = nil) throws -> JSONValue {
         let plugin = try find(name)
         guard plugin.isLoadable else {
             throw HostError(.probeFailed, "cannot enable \(name) (\(plugin.path)): \(plugin.reason)")
         }
-        let effective = config ?? .object([:])
+        // "isolation" at the top of the enable config is the host's, not the plugin's.
+        var effective = config ?? .object([:])
+        var chosen = isolation ?? .inProcess
+        if case .object(var object) = effective, let value = object.removeValue(forKey: "isolation") {
+            guard let text = value.stringValue, let parsed = Isolation(rawValue: text) else {
+                throw HostError(.invalidConfig, "\"isolation\" in the config from \(configSource) must be \"in-process\" or \"process\"")
+            }
+            if isolation == nil { chosen = parsed }
+            effective = .object(object)
+        }
         try validate(config: effective, for: plugin, source: configSource)
         let identity = plugin.fileStatus.map(FileIdentity.init)
         switch prober.probe(path: plugin.path) {
@@ -116,6 +126,7 @@ public struct PluginCatalog: Sendable {
                 var record = PluginRecord(enabled: true, path: plugin.path, config: effective, identity: identity,
                                           changedAt: Self.now())
                 record.users = users
+                record.isolation = chosen.rawValue
                 state.plugins[name] = record
             }
             return description

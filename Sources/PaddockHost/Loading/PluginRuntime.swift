@@ -9,6 +9,42 @@ public final class PluginRuntime: @unchecked Sendable {
     public let logger: Logger
     private let lock = NSLock()
     private var instances: [String: PluginInstance] = [:]
+    private var workers: [String: WorkerPluginInstance] = [:]
+
+    /// The running driver of an enabled plugin, in this process or in its worker as enabled.
+    public func handle(named name: String) throws -> any DriverHandle {
+        let record = try enabledRecord(name)
+        guard record.isolation == Isolation.process.rawValue else { return try instance(named: name) }
+        lock.lock()
+        if let existing = workers[name] {
+            lock.unlock()
+            return existing
+        }
+        lock.unlock()
+        let plugin = try catalog.find(name)
+        guard plugin.isLoadable, plugin.path == record.path else {
+            throw HostError(.probeFailed, "plugin \(name) cannot be loaded from \(plugin.path): \(plugin.reason.isEmpty ? "its file moved since it was enabled; enable it again" : plugin.reason)")
+        }
+        let worker = try WorkerPluginInstance(
+            pluginName: name, path: plugin.path, config: record.config, executable: catalog.configuration.executable,
+            stateDirectory: catalog.configuration.stateDirectory)
+        lock.lock()
+        defer { lock.unlock() }
+        if let raced = workers[name] {
+            worker.destroy()
+            return raced
+        }
+        workers[name] = worker
+        return worker
+    }
+
+    private func enabledRecord(_ name: String) throws -> PluginRecord {
+        let state = try catalog.state.read()
+        guard let record = state.plugins[name], record.enabled else {
+            throw HostError(.notFound, "plugin \(name) is not enabled", hint: "run `paddock plugin enable \(name)` first")
+        }
+        return record
+    }
 
     public init(catalog: PluginCatalog, logger: Logger) {
         self.catalog = catalog
@@ -23,9 +59,10 @@ public final class PluginRuntime: @unchecked Sendable {
             return existing
         }
         lock.unlock()
-        let state = try catalog.state.read()
-        guard let record = state.plugins[name], record.enabled else {
-            throw HostError(.notFound, "plugin \(name) is not enabled", hint: "run `paddock plugin enable \(name)` first")
+        let record = try enabledRecord(name)
+        guard record.isolation != Isolation.process.rawValue else {
+            throw HostError(.unsupported, "plugin \(name) runs out of process (isolation: process); this use needs it in-process",
+                            hint: "enable it with --isolation in-process to use it here")
         }
         let plugin = try catalog.find(name)
         guard plugin.isLoadable, plugin.path == record.path else {
@@ -66,7 +103,7 @@ public final class PluginRuntime: @unchecked Sendable {
                 name = enabled[0].name
             }
             let payload = request["payload"] ?? .object([:])
-            return try instance(named: name).call(kind, op, payload)
+            return try handle(named: name).call(kind, op, payload)
         } catch {
             return CallResult(status: 4, body: StatusCode.errorDocument(4, "call_driver: \(error)"))
         }
@@ -75,8 +112,11 @@ public final class PluginRuntime: @unchecked Sendable {
     public func shutdown() {
         lock.lock()
         let all = instances.values
+        let isolated = workers.values
         instances = [:]
+        workers = [:]
         lock.unlock()
         all.forEach { $0.destroy() }
+        isolated.forEach { $0.destroy() }
     }
 }

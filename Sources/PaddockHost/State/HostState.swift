@@ -75,6 +75,8 @@ public struct PluginRecord: Sendable, Equatable {
     public var changedAt: String
     /// Who relies on this plugin (e.g. "volume:data"); disable refuses while any remain.
     public var users: [String] = []
+    /// "in-process" (default) or "process" (a worker process per plugin).
+    public var isolation: String = "in-process"
 
     public init(enabled: Bool, path: String, config: JSONValue, identity: FileIdentity?, changedAt: String) {
         self.enabled = enabled
@@ -90,6 +92,7 @@ public struct PluginRecord: Sendable, Equatable {
         ]
         if let identity { object["identity"] = identity.json }
         if !users.isEmpty { object["users"] = .array(users.map { .string($0) }) }
+        if isolation != "in-process" { object["isolation"] = .string(isolation) }
         return .object(object)
     }
 
@@ -101,5 +104,6 @@ public struct PluginRecord: Sendable, Equatable {
                   identity: FileIdentity(json: json["identity"]),
                   changedAt: json["changed_at"]?.stringValue ?? "")
         users = (json["users"]?.arrayValue ?? []).compactMap(\.stringValue)
+        isolation = json["isolation"]?.stringValue ?? "in-process"
     }
 }

@@ -3,6 +3,7 @@
  * header only. Each one breaks exactly one rule of the contract; the host must survive each and
  * say which file and why.
  */
+#define _GNU_SOURCE /* memmem */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,9 +79,21 @@ static paddock_status fx_path(void *instance, const char *req, size_t len, paddo
     return PADDOCK_OK;
 }
 
+/* `remove` misbehaves on demand, for the isolation tests: a request mentioning "crash" faults,
+ * one mentioning "hang" never returns. */
+static paddock_status fx_remove(void *instance, const char *req, size_t len, paddock_buffer *out) {
+    (void)instance; (void)out;
+    if (req && memmem(req, len, "crash", 5)) {
+        volatile int *volatile nowhere = NULL;
+        *nowhere = 1;
+    }
+    if (req && memmem(req, len, "hang", 4)) for (;;) pause();
+    return PADDOCK_OK;
+}
+
 static const paddock_storage_ops storage = {
     .struct_size = sizeof(paddock_storage_ops), .version = PADDOCK_STORAGE_VERSION, .list = fx_list,
-    .get = fx_get, .path = fx_path};
+    .get = fx_get, .path = fx_path, .remove = fx_remove};
 
 __attribute__((unused)) static const paddock_plugin table = {
     .struct_size = sizeof(paddock_plugin),
