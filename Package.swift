@@ -67,7 +67,7 @@ let package = Package(
         ),
         // The Swift driver SDK: statically linked into each Swift driver; only C types cross.
         .target(name: "PaddockPluginKit", dependencies: ["PluginABI", "PaddockJSON"]),
-        .testTarget(name: "PaddockCoreTests", dependencies: ["PaddockCore"]),
+        .testTarget(name: "PaddockCoreTests", dependencies: ["PaddockCore", "PaddockJSON"]),
         .testTarget(
             name: "PaddockHostTests",
             dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"],

@@ -442,14 +442,13 @@ private struct JSONParser {
             if byte == UInt8(ascii: "\"") {
                 let run = UnsafeBufferPointer(rebasing: input[runStart..<position])
                 position += 1
-                guard var buffer = unescaped else { return String(decoding: run, as: UTF8.self) }
-                buffer.append(contentsOf: run)
-                return String(decoding: buffer, as: UTF8.self)
+                guard unescaped != nil else { return String(decoding: run, as: UTF8.self) }
+                unescaped!.append(contentsOf: run)
+                return String(decoding: unescaped!, as: UTF8.self)
             } else if byte == UInt8(ascii: "\\") {
-                var buffer = unescaped ?? []
-                buffer.append(contentsOf: input[runStart..<position])
-                try appendEscape(to: &buffer, stringStart: opening)
-                unescaped = buffer
+                if unescaped == nil { unescaped = [] }
+                unescaped!.append(contentsOf: input[runStart..<position])
+                try appendEscape(to: &unescaped!, stringStart: opening)
                 runStart = position
             } else if byte < 0x20 {
                 throw failure(at: position, "unescaped control character \(describeByte(at: position)) in string")

@@ -74,7 +74,7 @@ final class ContractInProcessTests: XCTestCase {
         let example = "\(Harness.packageRoot)/examples/c-plugin"
         let path = try Harness.compile(["\(example)/dirvol.c", "\(example)/json_min.c"], output: "\(temp.path)/dirvol.so")
         // A base the driver cannot create (a file is in the way).
-        FileManager.default.createFile(atPath: "\(temp.path)/blocker", contents: Data())
+        _ = FileManager.default.createFile(atPath: "\(temp.path)/blocker", contents: Data())
         XCTAssertThrowsError(try load(path, state: try temp.subdirectory("state"), config: .object(["base": .string("\(temp.path)/blocker/sub")]))) { error in
             XCTAssertTrue("\(error)".contains("cannot create the base directory"), "\(error)")
         }

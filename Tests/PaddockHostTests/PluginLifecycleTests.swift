@@ -91,7 +91,7 @@ final class PluginLifecycleTests: XCTestCase {
         XCTAssertEqual(refused.status, .exited(1))
         XCTAssertTrue(refused.stderr.contains("SIGSEGV"), refused.stderr)
         XCTAssertFalse(FileSystem.exists("\(target)/segv_entry.so"))
-        FileManager.default.createFile(atPath: "\(staging)/junk.so", contents: Data("junk".utf8))
+        _ = FileManager.default.createFile(atPath: "\(staging)/junk.so", contents: Data("junk".utf8))
         let junk = try Harness.paddock(["plugin", "install", "\(staging)/junk.so"], pluginPath: target, stateDir: state)
         XCTAssertEqual(junk.status, .exited(1))
         XCTAssertTrue(junk.stderr.contains("not an installable plugin"), junk.stderr)

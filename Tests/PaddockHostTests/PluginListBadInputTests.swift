@@ -18,15 +18,15 @@ final class PluginListBadInputTests: XCTestCase {
         let good = try Harness.fixture("GOOD", name: "good", into: plugins)
 
         // Empty file, random bytes, truncated ELF, ELF for another machine.
-        FileManager.default.createFile(atPath: "\(plugins)/empty.so", contents: Data())
+        _ = FileManager.default.createFile(atPath: "\(plugins)/empty.so", contents: Data())
         var generator = SystemRandomNumberGenerator()
-        FileManager.default.createFile(atPath: "\(plugins)/random.so",
+        _ = FileManager.default.createFile(atPath: "\(plugins)/random.so",
                                        contents: Data((0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) }))
         let goodBytes = try FileSystem.read(good)
-        FileManager.default.createFile(atPath: "\(plugins)/truncated.so", contents: Data(goodBytes.prefix(goodBytes.count / 3)))
+        _ = FileManager.default.createFile(atPath: "\(plugins)/truncated.so", contents: Data(goodBytes.prefix(goodBytes.count / 3)))
         var foreign = goodBytes
         foreign[18] = 183; foreign[19] = 0  // e_machine = AArch64
-        FileManager.default.createFile(atPath: "\(plugins)/aarch64.so", contents: Data(foreign))
+        _ = FileManager.default.createFile(atPath: "\(plugins)/aarch64.so", contents: Data(foreign))
         // Manifest missing, not JSON, wrong ABI major; no entry symbol.
         try Harness.fixture("NO_MANIFEST", into: plugins)
         try Harness.fixture("BAD_JSON", into: plugins)
@@ -39,7 +39,7 @@ final class PluginListBadInputTests: XCTestCase {
         symlink("\(plugins)/missing-target", "\(plugins)/dangling.so")
         mkdir("\(plugins)/dir.so", 0o755)
         // A file that is not a plugin at all by name is ignored.
-        FileManager.default.createFile(atPath: "\(plugins)/README.txt", contents: Data("hi".utf8))
+        _ = FileManager.default.createFile(atPath: "\(plugins)/README.txt", contents: Data("hi".utf8))
 
         let rows = try listRows(plugins, state)
         func row(_ file: String) throws -> [String: Any] {

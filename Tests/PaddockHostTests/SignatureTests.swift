@@ -113,7 +113,7 @@ final class SignatureTests: XCTestCase {
     func testSigningRefusesWhatIsNotAPluginOrNotAKey() throws {
         let temp = try temporaryDirectory()
         let s = try setUp(temp)
-        FileManager.default.createFile(atPath: "\(temp.path)/junk.so", contents: Data("junk".utf8))
+        _ = FileManager.default.createFile(atPath: "\(temp.path)/junk.so", contents: Data("junk".utf8))
         let junk = try Harness.paddock(["plugin", "sign", "\(temp.path)/junk.so", "--key", s.key], pluginPath: s.plugins, stateDir: s.state)
         XCTAssertEqual(junk.status, .exited(1))
         XCTAssertTrue(junk.stderr.contains("is not a plugin"), junk.stderr)
