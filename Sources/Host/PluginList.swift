@@ -56,6 +56,7 @@ struct PluginList: ParsableCommand {
             "status": .string(plugin.status.rawValue),
             "reason": .string(plugin.reason),
             "path": .string(plugin.path),
+            "signed_by": plugin.signer.map { .string($0) } ?? .null,
         ])
     }
 }
