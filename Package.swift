@@ -3,7 +3,7 @@ import PackageDescription
 
 /// A Swift driver is a dynamic library built from its Swift target plus a one-file C target that
 /// carries the manifest in the `paddock_manifest` ELF section (Swift cannot place a string there).
-func swiftDriver(_ name: String) -> [Target] {
+func swiftDriver(_ name: String, extra: [Target.Dependency] = []) -> [Target] {
     [
         .target(
             name: "\(name)Manifest",
@@ -12,13 +12,15 @@ func swiftDriver(_ name: String) -> [Target] {
         ),
         .target(
             name: name,
-            dependencies: ["PaddockPluginKit", .target(name: "\(name)Manifest")],
+            dependencies: ["PaddockPluginKit", .target(name: "\(name)Manifest")] + extra,
             path: "Plugins/\(name)/Sources"
         ),
     ]
 }
 
-let drivers = ["HostLocal"]
+let drivers = ["HostLocal", "LBHaproxy"]
+/// What each driver needs beyond the SDK.
+let driverDependencies: [String: [Target.Dependency]] = ["LBHaproxy": ["PaddockLBModel"]]
 
 let package = Package(
     name: "Paddock",
@@ -65,6 +67,8 @@ let package = Package(
             dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix", "PluginABI"],
             path: "bench/ContractCall"
         ),
+        // The load-balancer model (rancher lb_config), shared as source by the LB drivers.
+        .target(name: "PaddockLBModel", dependencies: ["PaddockJSON"]),
         // The Swift driver SDK: statically linked into each Swift driver; only C types cross.
         .target(name: "PaddockPluginKit", dependencies: ["PluginABI", "PaddockJSON"]),
         .testTarget(name: "PaddockCoreTests", dependencies: ["PaddockCore", "PaddockJSON"]),
@@ -73,5 +77,5 @@ let package = Package(
             dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"],
             resources: [.copy("Fixtures")]
         ),
-    ] + drivers.flatMap(swiftDriver)
+    ] + drivers.flatMap { swiftDriver($0, extra: driverDependencies[$0] ?? []) }
 )

@@ -13,6 +13,12 @@ public enum ChildProcess {
         public var termination: Termination
         public var stdout: [UInt8]
         public var stderr: [UInt8]
+
+        public init(termination: Termination, stdout: [UInt8], stderr: [UInt8]) {
+            self.termination = termination
+            self.stdout = stdout
+            self.stderr = stderr
+        }
     }
 
     public static func run(

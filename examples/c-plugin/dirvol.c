@@ -5,10 +5,14 @@
  * directory + "/volumes"). Mounts are reference-counted by mount id in the host's key-value store
  * ("mounts/<volume>" -> JSON array of ids), as the Docker volume protocol requires.
  *
+ * Extension action: set_mode NAME MODE (signature "si") chmods a volume's directory; the host calls
+ * dirvol_set_mode through libffi for `paddock plugin call dirvol set_mode NAME MODE`.
+ *
  * Build:  cc -shared -fPIC -O2 -I<paddock include dir> -o dirvol.so dirvol.c json_min.c
  */
 #define _GNU_SOURCE /* vasprintf */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +31,10 @@ PADDOCK_MANIFEST(
     "\"license\":\"MIT\",\"thread_safe\":false,"
     "\"config_schema\":{\"type\":\"object\",\"additionalProperties\":false,"
     "\"properties\":{\"base\":{\"type\":\"string\",\"pattern\":\"^/\"},"
-    "\"mode\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":511}}}}");
+    "\"mode\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":511}}},"
+    "\"actions\":[{\"name\":\"set_mode\",\"symbol\":\"dirvol_set_mode\",\"signature\":\"si\","
+    "\"arguments\":[\"NAME\",\"MODE\"],"
+    "\"description\":\"Change a volume directory's permission bits (0o000-0o777)\"}]}");
 
 typedef struct dirvol {
     const paddock_host *host;
@@ -302,6 +309,42 @@ static const paddock_storage_ops storage_ops = {
     .list = op_list,
     .capabilities = op_capabilities,
 };
+
+/* ---- extension actions ------------------------------------------------------------------------ */
+
+/*
+ * set_mode NAME MODE — manifest signature "si", so the host calls
+ *     dirvol_set_mode(instance, "<NAME>", <MODE>, &result)
+ * through libffi. The volume must exist; a symlink in its place is refused rather than followed.
+ */
+PADDOCK_EXPORT paddock_status dirvol_set_mode(void *inst, const char *name, int64_t mode, paddock_buffer *result) {
+    dirvol *dv = inst;
+    if (!dv) return fail(result, PADDOCK_E_INVALID_ENV, "set_mode was called without an instance", NULL);
+    if (!name || !valid_name(name))
+        return fail(result, PADDOCK_E_INVALID_CONFIG, "invalid volume name", "use 1-255 bytes without '/', and not '.' or '..'");
+    if (mode < 0 || mode > 0777)
+        return fail(result, PADDOCK_E_INVALID_CONFIG, "invalid mode", "use permission bits only: 0o000 to 0o777");
+    char path[4400];
+    volume_path(dv, name, path, sizeof path);
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) return fail(result, PADDOCK_E_UNKNOWN_CONTAINER, "no such volume", name);
+        if (errno == ENOTDIR || errno == ELOOP)
+            return fail(result, PADDOCK_E_INVALID_ENV, "the volume is not a directory", "something replaced it; remove and create it again");
+        return fail(result, PADDOCK_E_IO, "cannot open the volume", strerror(errno));
+    }
+    if (fchmod(fd, (mode_t)mode) != 0) {
+        int saved = errno;
+        close(fd);
+        return fail(result, PADDOCK_E_IO, "chmod failed", strerror(saved));
+    }
+    close(fd);
+    char esc[600];
+    json_escape(name, esc, sizeof esc);
+    logf_(dv, PADDOCK_LOG_INFO, "volume %s mode set to 0%03o", name, (unsigned)mode);
+    respond(result, "{\"name\":\"%s\",\"mode\":\"0%03o\"}", esc, (unsigned)mode);
+    return PADDOCK_OK;
+}
 
 /* ---- lifecycle -------------------------------------------------------------------------------- */
 

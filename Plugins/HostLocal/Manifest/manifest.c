@@ -9,4 +9,9 @@ PADDOCK_MANIFEST(
     "\"subnet\":{\"type\":\"string\",\"format\":\"cidr\",\"description\":\"IPv4 subnet to lease from\"},"
     "\"gateway\":{\"type\":\"string\",\"format\":\"ipv4\"},"
     "\"rangeStart\":{\"type\":\"string\",\"format\":\"ipv4\"},"
-    "\"rangeEnd\":{\"type\":\"string\",\"format\":\"ipv4\"}}}}");
+    "\"rangeEnd\":{\"type\":\"string\",\"format\":\"ipv4\"}}},"
+    "\"actions\":["
+    "{\"name\":\"leases\",\"symbol\":\"hostlocal_leases\",\"signature\":\"\","
+    "\"description\":\"List every lease: address and owner (containerId/ifName)\"},"
+    "{\"name\":\"release\",\"symbol\":\"hostlocal_release\",\"signature\":\"s\",\"arguments\":[\"ADDRESS\"],"
+    "\"description\":\"Free the lease of one address, whoever holds it\"}]}");

@@ -82,11 +82,17 @@ public struct PluginManifest: Sendable, Equatable {
                       let signatureText = item["signature"]?.stringValue else {
                     throw ManifestError("manifest action #\(index + 1) needs string \"name\", \"symbol\" and \"signature\"")
                 }
-                switch ExtensionAction.parseSignature(signatureText) {
-                case .success(let signature):
+                guard !actions.contains(where: { $0.name == actionName }) else {
+                    throw ManifestError("manifest declares action \"\(actionName)\" twice; give each action its own name")
+                }
+                let parsed = ExtensionAction.parseSignature(signatureText).flatMap { signature in
+                    ExtensionAction.parseArgumentNames(item["arguments"], signature: signature).map { (signature, $0) }
+                }
+                switch parsed {
+                case .success(let (signature, argumentNames)):
                     actions.append(ExtensionAction(
                         name: actionName, symbol: symbol, signature: signature,
-                        description: item["description"]?.stringValue ?? ""))
+                        description: item["description"]?.stringValue ?? "", argumentNames: argumentNames))
                 case .failure(let error):
                     throw ManifestError("manifest action \"\(actionName)\": \(error.message)")
                 }

@@ -5,6 +5,8 @@ import PaddockPosix
 /// config, and what the last probe of each file said.
 public struct HostState: Sendable, Equatable {
     public var plugins: [String: PluginRecord] = [:]
+    /// Load balancers applied through `paddock lb`: name → the driver that runs it.
+    public var balancers: [String: String] = [:]
 
     public init(plugins: [String: PluginRecord] = [:]) { self.plugins = plugins }
 
@@ -14,6 +16,7 @@ public struct HostState: Sendable, Equatable {
         .object([
             "version": .number(Double(Self.formatVersion)),
             "plugins": .object(plugins.mapValues(\.json)),
+            "balancers": .object(balancers.mapValues { .string($0) }),
         ])
     }
 
@@ -28,6 +31,7 @@ public struct HostState: Sendable, Equatable {
         for (name, value) in json["plugins"]?.objectValue ?? [:] {
             plugins[name] = try PluginRecord(json: value, name: name)
         }
+        balancers = (json["balancers"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
     }
 }
 

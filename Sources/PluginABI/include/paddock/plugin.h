@@ -415,7 +415,8 @@ typedef paddock_status (*paddock_entry_fn)(paddock_negotiation *negotiation);
  *
  * Extension actions: "actions": [{"name": "set_mtu", "symbol": "vxlan_set_mtu", "signature": "si",
  * "description": "..."}] declares an exported C function the host calls through libffi
- * (`paddock plugin call NAME ACTION ARG...`). Its C type follows from the signature letters —
+ * (`paddock plugin call NAME ACTION ARG...`). An optional "arguments": ["IFNAME", "MTU"] names the
+ * arguments for help and errors (one per letter). Its C type follows from the signature letters —
  * i: int64_t, f: double, s: const char * (UTF-8, NUL-terminated), b: const void *, size_t (two C
  * arguments) — framed by the instance and an optional result:
  *
@@ -424,6 +425,8 @@ typedef paddock_status (*paddock_entry_fn)(paddock_negotiation *negotiation);
  *
  * `instance` is what `create` returned (the host creates it with the enabled config first);
  * `result` is zeroed and MAY receive JSON (or an error document), freed with `free_buffer`.
+ * A `b` pointer is never NULL, also when its size is 0. Calls are serialized like operations
+ * unless the plugin is PADDOCK_PLUGIN_THREAD_SAFE.
  */
 #define PADDOCK_MANIFEST(json_literal)                                                            \
     PADDOCK_SECTION_(PADDOCK_MANIFEST_SECTION)                                                    \
