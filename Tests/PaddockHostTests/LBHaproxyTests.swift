@@ -87,6 +87,54 @@ final class LBHaproxyTests: XCTestCase {
         XCTAssertTrue(config.contains("backend \(port)___api"), "rancher's <port>_<host>_<path> with / as _: \(config)")
     }
 
+    func testHTTPSPicksTheCertificateBySNIAndRoutesByHost() throws {
+        let env = try setUpDriver()
+        let s = try servers(["alpha", "beta"])
+        let certs = try TestCertificates(directory: try env.temp.subdirectory("certs"))
+        let alpha = try certs.issue("alpha.test"), beta = try certs.issue("beta.test")
+        let port = try LBTest.freePort()
+        _ = try env.apply(["name": "tls", "lb_config": [
+            "port_rules": [
+                ["source_port": port, "protocol": "https", "hostname": "alpha.test", "targets": [s[0].target]],
+                ["source_port": port, "protocol": "https", "hostname": "beta.test", "targets": [s[1].target]],
+            ],
+            "default_cert": alpha, "certs": [beta],
+        ]])
+        // Both names verify against the test CA, so each got its own certificate.
+        XCTAssertEqual(try certs.presentedName(port: port, name: "alpha.test"), "alpha.test")
+        XCTAssertEqual(try certs.presentedName(port: port, name: "beta.test"), "beta.test")
+        XCTAssertEqual(try certs.get(port: port, name: "alpha.test").body, "alpha")
+        let reply = try certs.get(port: port, name: "beta.test")
+        XCTAssertEqual(reply.body, "beta", reply.error)
+    }
+
+    func testSNIRulesPassTLSThroughToTheNamedBackend() throws {
+        let env = try setUpDriver()
+        let certs = try TestCertificates(directory: try env.temp.subdirectory("certs"))
+        // Two TLS servers (openssl s_server) with different certificates stand for two backends.
+        var backends: [(name: String, port: Int)] = []
+        for name in ["one.test", "two.test"] {
+            let pem = try certs.issue(name)
+            let port = try LBTest.freePort()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            process.arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", pem, "-key", pem, "-www", "-quiet"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            addTeardownBlock { process.terminate() }
+            backends.append((name, port))
+        }
+        usleep(500_000)
+        let port = try LBTest.freePort()
+        _ = try env.apply(["name": "passthrough", "lb_config": ["port_rules": backends.map { backend -> [String: Any] in
+            ["source_port": port, "protocol": "sni", "hostname": backend.name, "targets": ["127.0.0.1:\(backend.port)"]]
+        }]])
+        // HAProxy does not terminate TLS here: the certificate seen is the backend's own.
+        XCTAssertEqual(try certs.presentedName(port: port, name: "one.test"), "one.test")
+        XCTAssertEqual(try certs.presentedName(port: port, name: "two.test"), "two.test")
+    }
+
     func testTCPRulesAndEmptyTargetsAnswer503() throws {
         let env = try setUpDriver()
         let tcp = try NamedHTTPServer(name: "tcp-backend", tcpOnly: true)
@@ -153,26 +201,26 @@ final class LBHaproxyTests: XCTestCase {
             ]]
         }
         _ = try env.apply(balancer([s[0].target, s[1].target], timeoutServer: 50000))
-        // 1. Config changes (not only servers) → reloads, under wrk load.
+        // 1. Config changes (not only servers) → 50 reloads, under wrk load.
         var reloads = 0
-        let loaded = try LBTest.wrk(port: port, seconds: 12) {
-            for round in 0..<20 {
+        let loaded = try LBTest.wrk(port: port, seconds: 40) {
+            for round in 0..<50 {
                 let run = try env.apply(balancer([s[0].target, s[1].target], timeoutServer: 40000 + round))
                 if (run.json as? [String: Any])?["applied"] as? String == "reload" { reloads += 1 }
             }
         }
-        XCTAssertEqual(reloads, 20)
+        XCTAssertEqual(reloads, 50)
         XCTAssertGreaterThan(loaded.requests, 1000, loaded.output)
         XCTAssertEqual(loaded.non2xx, 0, loaded.output)
         XCTAssertEqual(loaded.socketErrors, 0, loaded.output)
-        print("LBHaproxyTests: 20 reloads under wrk: \(loaded.requests) requests, \(loaded.non2xx) non-2xx, \(loaded.socketErrors) socket errors")
+        print("LBHaproxyTests: 50 reloads under wrk: \(loaded.requests) requests, \(loaded.non2xx) non-2xx, \(loaded.socketErrors) socket errors")
 
         // 2. Only servers change → runtime API, the worker is not replaced.
         let before = try status(env, "busy")
         let workerBefore = before["worker_pid"] as? Int
         let runtime = try LBTest.wrk(port: port, seconds: 6) {
             for targets in [[s[0].target, s[1].target, s[2].target], [s[1].target, s[2].target], [s[2].target, s[0].target]] {
-                let run = try env.apply(balancer(targets, timeoutServer: 40019))
+                let run = try env.apply(balancer(targets, timeoutServer: 40049))
                 XCTAssertEqual((run.json as? [String: Any])?["applied"] as? String, "runtime", run.stdout + run.stderr)
             }
         }
