@@ -18,9 +18,9 @@ func swiftDriver(_ name: String, extra: [Target.Dependency] = []) -> [Target] {
     ]
 }
 
-let drivers = ["HostLocal", "LBHaproxy"]
+let drivers = ["HostLocal", "LBHaproxy", "LBNginx"]
 /// What each driver needs beyond the SDK.
-let driverDependencies: [String: [Target.Dependency]] = ["LBHaproxy": ["PaddockLBModel"]]
+let driverDependencies: [String: [Target.Dependency]] = ["LBHaproxy": ["PaddockLBModel"], "LBNginx": ["PaddockLBModel"]]
 
 let package = Package(
     name: "Paddock",

@@ -13,7 +13,7 @@ struct PluginCommand: ParsableCommand {
         subcommands: [
             PluginList.self, PluginInspect.self, PluginEnable.self, PluginDisable.self,
             PluginInstall.self, PluginRemove.self, PluginInvoke.self, PluginCall.self, PluginTestCommand.self,
-            PluginNew.self, PluginSign.self, PluginKeygen.self, PluginReset.self, PluginProbeChild.self, PluginWorkerChild.self,
+            PluginNew.self, PluginSign.self, PluginKeygen.self, PluginReset.self, PluginProbeChild.self, PluginWorkerChild.self, PluginConformChild.self,
         ]
     )
 }

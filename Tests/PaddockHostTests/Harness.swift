@@ -110,16 +110,21 @@ final class TemporaryDirectory {
         return sub
     }
 
-    deinit {
+    /// Removes the directory and everything in it (also what root-owned tests left there).
+    func remove() {
         _ = try? ChildProcess.run("/bin/rm", arguments: ["-rf", path], timeoutSeconds: 60)
     }
+
+    deinit { remove() }
 }
 
 extension XCTestCase {
     /// A temp dir whose removal is registered with the test, so it goes even when the test fails.
     func temporaryDirectory(_ label: String = "paddock-test") throws -> TemporaryDirectory {
         let directory = try TemporaryDirectory(label)
-        addTeardownBlock { _ = directory }
+        // XCTest keeps test case objects (and their blocks) alive for the whole run, so remove
+        // explicitly rather than relying on deinit.
+        addTeardownBlock { directory.remove() }
         return directory
     }
 }

@@ -58,6 +58,7 @@ final class HAProxyDriver: LoadBalancerDriver {
     }
 
     func apply(_ request: JSONValue) throws(DriverError) -> JSONValue {
+        let started = System.now()
         let config = try model(request)
         let process = process(config.name)
         try System.makeDirectories(process.directory)
@@ -71,32 +72,44 @@ final class HAProxyDriver: LoadBalancerDriver {
         } catch {
             throw .invalidConfig("balancer \(config.name): \(error)")
         }
-        // Check the candidate before anything running is touched.
-        if let rejection = try process.check(text) {
-            throw DriverError(code: 7, "balancer \(config.name): HAProxy rejects the new config; the running one keeps serving",
-                              details: Self.explain(rejection, config: text))
-        }
+        let renderedAt = System.now()
         let previous = try host.get("lb/\(config.name)").flatMap { try? JSONValue(parsing: $0) }
+        let running = process.masterPID != nil
         var applied = "reload"
-        if process.masterPID == nil {
-            _ = try process.start(text)
-            applied = "start"
-        } else if previous?["config"]?.stringValue == text {
+        var checkSeconds = 0.0
+        // Checks the candidate before anything running is touched.
+        func check() throws(DriverError) {
+            let before = System.now()
+            defer { checkSeconds += System.now() - before }
+            if let rejection = try process.check(text) {
+                throw DriverError(code: 7, "balancer \(config.name): HAProxy rejects the new config; the running one keeps serving",
+                                  details: Self.explain(rejection, config: text))
+            }
+        }
+        if running, previous?["config"]?.stringValue == text {
             applied = "unchanged"
-        } else if previous?["skeleton"]?.stringValue == skeleton, let old = previous?["servers"] {
+        } else if running, previous?["skeleton"]?.stringValue == skeleton, let old = previous?["servers"] {
+            // Same skeleton as a config HAProxy already accepted: only servers differ, and the
+            // runtime API validates each server it is given. No reload, no full check.
             do {
                 try applyServerChanges(from: Self.decodeServers(old), to: servers, rendered: rendered, process: process)
                 try System.writeFile(process.configPath, text)  // a later reload keeps the change
                 applied = "runtime"
             } catch {
                 // The runtime API could not do it (e.g. a server kept connections): the config is
-                // the truth, so a hitless reload finishes the job.
+                // the truth, so a checked, hitless reload finishes the job.
                 host.log(.warning, "balancer \(config.name): runtime change failed (\(error)); reloading instead")
+                try check()
                 try process.reload(text)
-                applied = "reload"
             }
         } else {
-            try process.reload(text)
+            try check()
+            if running {
+                try process.reload(text)
+            } else {
+                _ = try process.start(text)
+                applied = "start"
+            }
         }
         try host.put("lb/\(config.name)", Array(JSONValue.object([
             "config": .string(text), "skeleton": .string(skeleton),
@@ -104,8 +117,13 @@ final class HAProxyDriver: LoadBalancerDriver {
                                                       "address": .string($0.target.address), "port": .number(Double($0.target.port))]) }),
         ]).serialized().utf8))
         host.log(.info, "balancer \(config.name): \(applied)")
-        return .object(["name": .string(config.name), "applied": .string(applied), "config": .string(process.configPath),
-                        "pid": .number(Double(process.masterPID ?? 0)), "worker_pid": .number(Double(process.workerPID() ?? 0))])
+        let milliseconds = { (seconds: Double) in JSONValue.number((seconds * 10_000).rounded() / 10) }
+        return .object([
+            "name": .string(config.name), "applied": .string(applied), "config": .string(process.configPath),
+            "pid": .number(Double(process.masterPID ?? 0)), "worker_pid": .number(Double(process.workerPID() ?? 0)),
+            "timings_ms": .object(["render": milliseconds(renderedAt - started), "check": milliseconds(checkSeconds),
+                                   "total": milliseconds(System.now() - started)]),
+        ])
     }
 
     /// Adds, removes or re-addresses servers through the runtime API, without a reload.

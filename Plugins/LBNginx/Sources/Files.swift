@@ -1,0 +1,176 @@
+import Glibc
+
+/// The few file operations the driver needs, over libc (the SDK keeps plugins free of Foundation).
+/// Errors name the path and errno.
+enum Files {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func failure(_ call: String, _ path: String) -> Failure {
+        Failure(description: "\(call) \(path): \(String(cString: strerror(errno)))")
+    }
+
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    static func isExecutable(_ path: String) -> Bool { access(path, X_OK) == 0 }
+
+    static func read(_ path: String) throws(Failure) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure("open", path) }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw failure("read", path)
+            }
+            if count == 0 { return result }
+            result += buffer[0..<count]
+        }
+    }
+
+    static func readText(_ path: String) -> String? {
+        (try? read(path)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The last `limit` bytes of a file (logs can be large), starting at a line boundary.
+    static func tail(_ path: String, limit: Int) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return "" }
+        defer { close(fd) }
+        let size = lseek(fd, 0, SEEK_END)
+        guard size > 0 else { return "" }
+        let start = max(0, Int(size) - limit)
+        var buffer = [UInt8](repeating: 0, count: Int(size) - start)
+        let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(start)) }
+        guard count > 0 else { return "" }
+        var text = String(decoding: buffer[0..<count], as: UTF8.self)
+        if start > 0, let newline = text.firstIndex(of: "\n") { text = String(text[text.index(after: newline)...]) }
+        return text
+    }
+
+    static func size(_ path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
+    }
+
+    /// Bytes of a file from `offset` on (to read what a log gained since then).
+    static func read(_ path: String, from offset: Int) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return "" }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var position = off_t(offset)
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, position) }
+            if count <= 0 { break }
+            result += buffer[0..<count]
+            position += off_t(count)
+        }
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    /// Writes through a temporary file and a rename, so readers (and nginx on reload) see the old
+    /// or the new file, never half of one.
+    static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws(Failure) {
+        let temporary = "\(path).tmp.\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw failure("open", temporary) }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                let error = failure("write", temporary)
+                close(fd)
+                unlink(temporary)
+                throw error
+            }
+            written += count
+        }
+        fchmod(fd, mode)
+        fsync(fd)
+        close(fd)
+        try rename(temporary, path)
+    }
+
+    static func writeAtomically(_ path: String, _ text: String, mode: mode_t = 0o644) throws(Failure) {
+        try writeAtomically(path, Array(text.utf8), mode: mode)
+    }
+
+    static func rename(_ from: String, _ to: String) throws(Failure) {
+        guard Glibc.rename(from, to) == 0 else { throw failure("rename", "\(from) -> \(to)") }
+    }
+
+    static func remove(_ path: String) { unlink(path) }
+
+    static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(Failure) {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, mode) != 0 && errno != EEXIST { throw failure("mkdir", current) }
+        }
+    }
+
+    static func listDirectory(_ path: String) -> [String] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// `rm -rf` without following symlinks.
+    static func removeTree(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            for name in listDirectory(path) { removeTree("\(path)/\(name)") }
+            rmdir(path)
+        } else {
+            unlink(path)
+        }
+    }
+
+    /// An exclusive flock held until `release`: serializes applies of one balancer across the
+    /// `paddock` processes that may run at once.
+    final class Lock {
+        private let fd: Int32
+
+        init(_ path: String) throws(Failure) {
+            fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw Files.failure("open", path) }
+            while flock(fd, LOCK_EX) != 0 {
+                guard errno == EINTR else {
+                    let error = Files.failure("flock", path)
+                    close(fd)
+                    throw error
+                }
+            }
+        }
+
+        deinit { close(fd) }
+    }
+}
+
+/// A short pause (polling loops).
+func sleepMilliseconds(_ milliseconds: Int) {
+    var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+    var remaining = timespec()
+    while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+}
+
+func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}
