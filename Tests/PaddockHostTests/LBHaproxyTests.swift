@@ -167,24 +167,27 @@ final class LBHaproxyTests: XCTestCase {
         for _ in 0..<10 {
             XCTAssertEqual(LBTest.get(port, cookie: cookie).body.trimmingCharacters(in: .whitespacesAndNewlines), pinned)
         }
-        // Wait for both UP, then make one unhealthy: within interval x unhealthy_threshold (+ slack) it is DOWN.
+        // Wait for both UP, then kill the pinned one: within interval x unhealthy_threshold (+ slack)
+        // it is DOWN and gets no traffic.
         try waitForStates(env, "sticky", ["UP", "UP"], within: 5)
-        let sick = s.first { $0.name == pinned }!
-        sick.healthy = false
-        try waitForStates(env, "sticky", nil, within: 0.3 * 2 + 3) { states in states[sick.target] == "DOWN" }
+        let killed = s.first { $0.name == pinned }!
+        killed.stop()
+        try waitForStates(env, "sticky", nil, within: 0.3 * 2 + 3) { states in states[killed.target] == "DOWN" }
         let healthyName = s.first { $0.name != pinned }!.name
         for _ in 0..<6 {
             XCTAssertEqual(LBTest.get(port).body.trimmingCharacters(in: .whitespacesAndNewlines), healthyName, "no traffic to a DOWN server")
         }
-        // Back: INIT is reported before UP.
-        sick.healthy = true
+        // Restarted on its address, it returns: INIT is reported before UP.
+        let restarted = try NamedHTTPServer(name: pinned, port: killed.port)
+        addTeardownBlock { restarted.stop() }
         var seen: [String] = []
         let deadline = ChildProcess.monotonicSeconds() + 6
         while ChildProcess.monotonicSeconds() < deadline, seen.last != "UP" {
-            if let state = try states(env, "sticky")[sick.target], seen.last != state { seen.append(state) }
+            if let state = try states(env, "sticky")[killed.target], seen.last != state { seen.append(state) }
             usleep(50_000)
         }
         XCTAssertEqual(Array(seen.drop { $0 == "DOWN" }.prefix(2)), ["INIT", "UP"], "states seen: \(seen)")
+        XCTAssertEqual(LBTest.get(port, cookie: cookie).body.trimmingCharacters(in: .whitespacesAndNewlines), pinned, "it serves again")
         let table = try env.paddock(["lb", "status", "sticky"])
         XCTAssertTrue(table.stdout.hasPrefix("BACKEND"), table.stdout)
         XCTAssertTrue(table.stdout.contains("L7OK"), table.stdout)

@@ -16,7 +16,7 @@ final class NamedHTTPServer: @unchecked Sendable {
     /// Answers "/healthz" with 200 unless set unhealthy.
     var healthy = true
 
-    init(name: String, tcpOnly: Bool = false) throws {
+    init(name: String, tcpOnly: Bool = false, port requested: Int = 0) throws {
         self.name = name
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var one: Int32 = 1
@@ -24,7 +24,7 @@ final class NamedHTTPServer: @unchecked Sendable {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
+        address.sin_port = UInt16(requested).bigEndian
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
