@@ -60,15 +60,24 @@ struct HAProxyConfig {
     }
 
     func render() throws(LBModelError) -> String {
-        try render(includeServers: true)
+        try renderBoth().text
     }
 
     /// Everything except server lines: two configs with the same skeleton differ only in servers.
     func skeleton() throws(LBModelError) -> String {
-        try render(includeServers: false)
+        try renderBoth().skeleton
     }
 
-    private func render(includeServers: Bool) throws(LBModelError) -> String {
+    /// The config and its skeleton from one pass.
+    func renderBoth() throws(LBModelError) -> (text: String, skeleton: String) {
+        let lines = try renderLines()
+        let text = lines.map(\.text).joined(separator: "\n") + "\n"
+        let skeleton = lines.filter { !$0.isServer }.map(\.text).joined(separator: "\n") + "\n"
+        return (text, skeleton)
+    }
+
+    private func renderLines() throws(LBModelError) -> [(text: String, isServer: Bool)] {
+        var serverLines: [(index: Int, line: String)] = []
         let custom = try CustomConfig.parse(config.customConfig)
         var out: [String] = []
         out.append("# Written by Paddock's haproxy driver for balancer \(config.name); changes are overwritten.")
@@ -151,10 +160,9 @@ struct HAProxyConfig {
                 }
                 out.append("    timeout check \(health.responseTimeout)")
             }
-            if includeServers {
-                for target in backend.rule.targets {
-                    out.append("    " + serverLine(backend: backend, target: target))
-                }
+            for target in backend.rule.targets {
+                serverLines.append((out.count, "    " + serverLine(backend: backend, target: target)))
+                out.append("")
             }
             out += custom.lines(for: "backend \(backend.name)")
         }
@@ -163,7 +171,9 @@ struct HAProxyConfig {
             out.append(header)
             out += lines
         }
-        return out.joined(separator: "\n") + "\n"
+        var result = out.map { (text: $0, isServer: false) }
+        for (index, line) in serverLines { result[index] = (line, true) }
+        return result
     }
 
     /// `server NAME ADDR check …` — also the argument of the runtime API's `add server`, which in

@@ -66,8 +66,7 @@ final class HAProxyDriver: LoadBalancerDriver {
         let rendered = try render(config, process)
         let text: String, skeleton: String, servers: [HAProxyConfig.Server]
         do {
-            text = try rendered.render()
-            skeleton = try rendered.skeleton()
+            (text, skeleton) = try rendered.renderBoth()
             servers = try rendered.servers()
         } catch {
             throw .invalidConfig("balancer \(config.name): \(error)")
@@ -77,6 +76,7 @@ final class HAProxyDriver: LoadBalancerDriver {
         let running = process.masterPID != nil
         var applied = "reload"
         var checkSeconds = 0.0
+        var liveAt = System.now()
         // Checks the candidate before anything running is touched.
         func check() throws(DriverError) {
             let before = System.now()
@@ -86,13 +86,15 @@ final class HAProxyDriver: LoadBalancerDriver {
                                   details: Self.explain(rejection, config: text))
             }
         }
-        if running, previous?["config"]?.stringValue == text {
+        let textDigest = Self.digest(text), skeletonDigest = Self.digest(skeleton)
+        if running, previous?["config"]?.stringValue == textDigest {
             applied = "unchanged"
-        } else if running, previous?["skeleton"]?.stringValue == skeleton, let old = previous?["servers"] {
+        } else if running, previous?["skeleton"]?.stringValue == skeletonDigest, let old = previous?["servers"] {
             // Same skeleton as a config HAProxy already accepted: only servers differ, and the
             // runtime API validates each server it is given. No reload, no full check.
             do {
                 try applyServerChanges(from: Self.decodeServers(old), to: servers, rendered: rendered, process: process)
+                liveAt = System.now()
                 try System.writeFile(process.configPath, text)  // a later reload keeps the change
                 applied = "runtime"
             } catch {
@@ -101,6 +103,7 @@ final class HAProxyDriver: LoadBalancerDriver {
                 host.log(.warning, "balancer \(config.name): runtime change failed (\(error)); reloading instead")
                 try check()
                 try process.reload(text)
+                liveAt = System.now()
             }
         } else {
             try check()
@@ -110,19 +113,20 @@ final class HAProxyDriver: LoadBalancerDriver {
                 _ = try process.start(text)
                 applied = "start"
             }
+            liveAt = System.now()
         }
         try host.put("lb/\(config.name)", Array(JSONValue.object([
-            "config": .string(text), "skeleton": .string(skeleton),
-            "servers": .array(servers.map { .object(["backend": .string($0.backend), "name": .string($0.name),
-                                                      "address": .string($0.target.address), "port": .number(Double($0.target.port))]) }),
+            "config": .string(textDigest), "skeleton": .string(skeletonDigest),
+            "servers": .array(servers.map { .string("\($0.backend)/\($0.name)/\($0.target.port)/\($0.target.address)") }),
         ]).serialized().utf8))
         host.log(.info, "balancer \(config.name): \(applied)")
         let milliseconds = { (seconds: Double) in JSONValue.number((seconds * 10_000).rounded() / 10) }
         return .object([
             "name": .string(config.name), "applied": .string(applied), "config": .string(process.configPath),
             "pid": .number(Double(process.masterPID ?? 0)), "worker_pid": .number(Double(process.workerPID() ?? 0)),
+            // "live": until HAProxy serves the change; "total" adds the bookkeeping after it.
             "timings_ms": .object(["render": milliseconds(renderedAt - started), "check": milliseconds(checkSeconds),
-                                   "total": milliseconds(System.now() - started)]),
+                                   "live": milliseconds(liveAt - started), "total": milliseconds(System.now() - started)]),
         ])
     }
 
@@ -167,12 +171,24 @@ final class HAProxyDriver: LoadBalancerDriver {
         }
     }
 
+    /// Servers as recorded: "backend/name/port/address" (names and backends have no "/").
     static func decodeServers(_ value: JSONValue) -> [HAProxyConfig.Server] {
         (value.arrayValue ?? []).compactMap { item in
-            guard let backend = item["backend"]?.stringValue, let name = item["name"]?.stringValue,
-                  let address = item["address"]?.stringValue, let port = item["port"]?.intValue else { return nil }
-            return HAProxyConfig.Server(backend: backend, name: name, target: Target(address: address, port: port))
+            guard let parts = item.stringValue?.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false),
+                  parts.count == 4, let port = Int(parts[2]) else { return nil }
+            return HAProxyConfig.Server(backend: String(parts[0]), name: String(parts[1]),
+                                        target: Target(address: String(parts[3]), port: port))
         }
+    }
+
+    /// FNV-1a 64 of a config, to tell "unchanged" and "same skeleton" without storing the text.
+    static func digest(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return "fnv1a64:" + String(hash, radix: 16) + ":\(text.utf8.count)"
     }
 
     /// Copies the certificates (PEM files, key included) into the balancer's cert directory, which

@@ -36,7 +36,8 @@ struct HAProxyProcess {
 
     func start(_ config: String) throws(DriverError) -> pid_t {
         try System.writeFile(configPath, config)
-        let (status, output) = try System.run(binary, ["-W", "-D", "-S", "\(masterSocket),mode,600", "-f", configPath, "-p", pidPath])
+        let (status, output) = try System.launch(binary, ["-W", "-D", "-S", "\(masterSocket),mode,600", "-f", configPath, "-p", pidPath],
+                                                 logPath: "\(directory)/haproxy.log")
         guard status == 0 else { throw DriverError(code: 5, "haproxy did not start", details: output) }
         let deadline = System.now() + reloadTimeoutSeconds
         while System.now() < deadline {

@@ -121,6 +121,28 @@ enum System {
     }
 }
 
+extension System {
+    /// Runs a program that daemonizes (its children keep running): output goes to `logPath`, so no
+    /// pipe is held open by the daemon, and only the launcher's own exit is awaited.
+    static func launch(_ executable: String, _ arguments: [String], logPath: String) throws(DriverError) -> (status: Int32, output: String) {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard result == 0 else { throw error("posix_spawn", executable, code: result) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (code, readFile(logPath) ?? "")
+    }
+}
+
 /// A request/response over a Unix stream socket (HAProxy's stats and master CLI): send one command
 /// line, read until the server closes.
 enum UnixSocket {
