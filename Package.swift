@@ -33,6 +33,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // The contract: C headers only (plus an empty unit SwiftPM needs to build a C target).
@@ -51,6 +52,7 @@ let package = Package(
             dependencies: [
                 "PaddockCore", "PaddockPosix", "PluginABI", "CFFI",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(

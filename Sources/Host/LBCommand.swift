@@ -7,7 +7,8 @@ struct LBCommand: ParsableCommand {
         commandName: "lb",
         abstract: "Apply, inspect and remove load balancers run by an lb driver.",
         discussion: """
-            A balancer is rancher-compose's lb_config form as JSON: {"name": "web", "lb_config": \
+            A balancer file is a rancher-compose.yml whose service has lb_config (and health_check), \
+            or the payload itself, in YAML or JSON: {"name": "web", "lb_config": \
             {"port_rules": [{"source_port": 8080, "protocol": "http", "hostname": "*.example", \
             "path": "/api", "priority": 1, "service": "web" | "targets": ["ip:port"], \
             "target_port": 80, "backend_name": "..."}], "certs": [...], "default_cert": "...", \
@@ -32,9 +33,9 @@ struct LBApply: ParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "The balancer file (JSON).") var file: String
+    @Argument(help: "The balancer file: rancher-compose.yml or the payload, YAML or JSON.") var file: String
     @Option(help: "The enabled lb driver to run it (e.g. haproxy, nginx).") var driver: String
-    @Option(help: "The balancer's name (overrides \"name\" in the file).") var name: String?
+    @Option(help: "The balancer's name (overrides \"name\"; picks the service in a rancher-compose.yml).") var name: String?
 
     func run() throws {
         let runtime = PluginRuntime(catalog: global.catalog(), logger: global.logger)

@@ -135,6 +135,47 @@ final class LBHaproxyTests: XCTestCase {
         XCTAssertEqual(try certs.presentedName(port: port, name: "two.test"), "two.test")
     }
 
+    func testARancherComposeYAMLFileIsAccepted() throws {
+        let env = try setUpDriver()
+        let s = try servers(["from-yaml"])
+        let port = try LBTest.freePort()
+        let file = "\(env.temp.path)/rancher-compose.yml"
+        let yaml = """
+            version: '2'
+            services:
+              web:
+                scale: 2
+              web-lb:
+                scale: 1
+                lb_config:
+                  port_rules:
+                  - source_port: \(port)
+                    protocol: http
+                    targets:
+                    - \(s[0].target)
+                health_check:
+                  interval: 2000
+                  healthy_threshold: 2
+                  unhealthy_threshold: 3
+                  response_timeout: 2000
+            """
+        try Data(yaml.utf8).write(to: URL(fileURLWithPath: file))
+        let run = try env.paddock(["lb", "apply", file, "--driver", "haproxy"])
+        XCTAssertEqual(run.status, .exited(0), run.stderr)
+        XCTAssertEqual(run.stdout, "Applied web-lb with haproxy: start.\n")
+        XCTAssertEqual(LBTest.get(port).body.trimmingCharacters(in: .whitespacesAndNewlines), "from-yaml")
+        let two = "\(env.temp.path)/two.yml"
+        try Data((yaml + "\n  other-lb:\n    lb_config:\n      port_rules: []\n").utf8).write(to: URL(fileURLWithPath: two))
+        let ambiguous = try env.paddock(["lb", "apply", two, "--driver", "haproxy"])
+        XCTAssertEqual(ambiguous.status, .exited(1))
+        XCTAssertTrue(ambiguous.stderr.contains("pick one with --name (other-lb, web-lb)"), ambiguous.stderr)
+        let broken = "\(env.temp.path)/broken.yml"
+        try Data("services: [unclosed".utf8).write(to: URL(fileURLWithPath: broken))
+        let bad = try env.paddock(["lb", "apply", broken, "--driver", "haproxy"])
+        XCTAssertEqual(bad.status, .exited(1))
+        XCTAssertTrue(bad.stderr.contains("neither JSON nor YAML"), bad.stderr)
+    }
+
     func testTCPRulesAndEmptyTargetsAnswer503() throws {
         let env = try setUpDriver()
         let tcp = try NamedHTTPServer(name: "tcp-backend", tcpOnly: true)

@@ -10,7 +10,8 @@ public struct Balancers: Sendable {
 
     var catalog: PluginCatalog { runtime.catalog }
 
-    /// Reads an lb file: the contract payload {"name", "lb_config", "health_check"} (JSON).
+    /// Reads an lb file: the contract payload {"name", "lb_config", "health_check"} or a
+    /// rancher-compose.yml with services holding lb_config, in JSON or YAML.
     public static func load(file: String, name: String?) throws(HostError) -> JSONValue {
         let bytes: [UInt8]
         do {
@@ -18,21 +19,11 @@ public struct Balancers: Sendable {
         } catch {
             throw HostError(.invalidInput, "cannot read \(file): \(error)")
         }
-        var document: JSONValue
-        do {
-            document = try JSONValue(parsing: bytes)
-        } catch {
-            throw HostError(.invalidInput, "\(file) is not JSON: \(error)")
-        }
-        guard case .object(var object) = document else {
-            throw HostError(.invalidInput, "\(file) must hold a JSON object with \"lb_config\"")
-        }
-        if let name { object["name"] = .string(name) }
-        guard object["name"]?.stringValue != nil else {
+        let payload = try ComposeDocument.balancer(from: try ComposeDocument.parse(bytes, file: file), name: name, file: file)
+        guard payload["name"]?.stringValue != nil else {
             throw HostError(.invalidInput, "\(file) names no balancer", hint: "add \"name\" to the file or pass --name")
         }
-        document = .object(object)
-        return document
+        return payload
     }
 
     public func apply(_ payload: JSONValue, driver: String) throws -> CallResult {
