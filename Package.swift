@@ -69,11 +69,14 @@ let package = Package(
             dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix", "PluginABI"],
             path: "bench/ContractCall"
         ),
+        // AWS Signature V4 for the AWS-backed drivers (StorageEBS), on swift-crypto.
+        .target(name: "PaddockAWS", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The load-balancer model (rancher lb_config), shared as source by the LB drivers.
         .target(name: "PaddockLBModel", dependencies: ["PaddockJSON"]),
         // The Swift driver SDK: statically linked into each Swift driver; only C types cross.
         .target(name: "PaddockPluginKit", dependencies: ["PluginABI", "PaddockJSON"]),
-        .testTarget(name: "PaddockCoreTests", dependencies: ["PaddockCore", "PaddockJSON"]),
+        .testTarget(name: "PaddockCoreTests", dependencies: ["PaddockCore", "PaddockJSON", "PaddockAWS",
+                                                          .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "PaddockHostTests",
             dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"],
