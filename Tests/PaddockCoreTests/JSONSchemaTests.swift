@@ -143,7 +143,7 @@ final class JSONSchemaTests: XCTestCase {
         }
         run([
             formatCase(
-                "ipv4", valid: ["10.0.0.1", "255.255.255.255", "0.0.0.0", 5],
+                "ipv4", valid: ["198.18.0.1", "255.255.255.255", "0.0.0.0", 5],
                 invalid: ["256.1.1.1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.4 ", "a.b.c.d", "", "1..2.3"],
                 message: "a valid IPv4 address"),
             formatCase(
@@ -154,10 +154,10 @@ final class JSONSchemaTests: XCTestCase {
                           "1:", "1:2:3:4:5:6:7:8::", "g::", ":::", "1.2.3.4", "::1.2.3.4:1", ""],
                 message: "a valid IPv6 address"),
             formatCase(
-                "cidr", valid: ["10.0.0.0/8", "192.168.1.0/24", "0.0.0.0/0", "10.0.0.1/32", "2001:db8::/32", "::/0",
+                "cidr", valid: ["198.18.0.0/15", "198.19.1.0/24", "0.0.0.0/0", "198.18.0.1/32", "2001:db8::/32", "::/0",
                                 "fe80::1/128"],
-                invalid: ["10.0.0.0", "10.0.0.0/33", "10.0.0.0/08", "10.0.0.0/", "2001:db8::/129", "host/24",
-                          "10.0.0.0/24/1", "/24", "10.0.0.0/-1"],
+                invalid: ["198.18.0.0", "198.18.0.0/33", "198.18.0.0/08", "198.18.0.0/", "2001:db8::/129", "host/24",
+                          "198.18.0.0/24/1", "/24", "198.18.0.0/-1"],
                 message: "a valid CIDR block (address/prefix length)"),
             formatCase(
                 "hostname",
@@ -384,9 +384,9 @@ final class JSONSchemaTests: XCTestCase {
             """))
         let config = parse(
             """
-            {"routes": [{"dst": "10.0.0.0/8", "via": "10.0.0.1"},
-                        {"via": "10.0.0.300"},
-                        {"dst": "10.1.0.0/99", "metric": 5}],
+            {"routes": [{"dst": "198.18.0.0/15", "via": "198.18.0.1"},
+                        {"via": "198.18.0.300"},
+                        {"dst": "198.19.0.0/99", "metric": 5}],
              "retention": "delete",
              "labels": {"a/b": "too long a value", "ok": "fine", "~": 3}}
             """)
@@ -507,11 +507,11 @@ final class JSONSchemaTests: XCTestCase {
                "mode": {"enum": ["vxlan", "ipsec"]}}}
             """))
         let cases: [(config: String, violations: [String])] = [
-            (#"{"subnet": "10.0.0.0/24"}"#, []),
-            (#"{"subnet": "10.0.0.0/24", "mtu": 1500, "mode": "vxlan"}"#, []),
+            (#"{"subnet": "198.18.0.0/24"}"#, []),
+            (#"{"subnet": "198.18.0.0/24", "mtu": 1500, "mode": "vxlan"}"#, []),
             (#"{"subnet": "fd00::/64", "mtu": 9000.0, "mode": "ipsec"}"#, []),
             ("{}", [#"(root): is missing required property "subnet""#]),
-            (#"{"subnet": "10.0.0.0/33", "mtu": 100, "mode": "gre", "vlan": 5}"#, [
+            (#"{"subnet": "198.18.0.0/33", "mtu": 100, "mode": "gre", "vlan": 5}"#, [
                 #"/mode: must be one of "vxlan", "ipsec""#,
                 "/mtu: must be >= 576",
                 "/subnet: must be a valid CIDR block (address/prefix length)",
@@ -519,7 +519,7 @@ final class JSONSchemaTests: XCTestCase {
             ]),
             (#"{"subnet": 24, "mtu": 1500.5}"#, ["/mtu: must be an integer", "/subnet: must be a string"]),
             (#"{"subnet": "fd00::/64", "mtu": 9001}"#, ["/mtu: must be <= 9000"]),
-            (#"{"mtu": "1500", "Subnet": "10.0.0.0/24"}"#, [
+            (#"{"mtu": "1500", "Subnet": "198.18.0.0/24"}"#, [
                 #"(root): is missing required property "subnet""#,
                 "/Subnet: is not allowed (additionalProperties is false)",
                 "/mtu: must be an integer",
