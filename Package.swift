@@ -20,7 +20,9 @@ func swiftDriver(_ name: String, extra: [Target.Dependency] = []) -> [Target] {
 
 let drivers = ["HostLocal", "LBHaproxy", "LBNginx"]
 /// What each driver needs beyond the SDK.
-let driverDependencies: [String: [Target.Dependency]] = ["LBHaproxy": ["PaddockLBModel"], "LBNginx": ["PaddockLBModel"]]
+let driverDependencies: [String: [Target.Dependency]] = [
+    "LBHaproxy": ["PaddockLBModel", "LBHaproxyCore"], "LBNginx": ["PaddockLBModel"],
+]
 
 let package = Package(
     name: "Paddock",
@@ -69,6 +71,10 @@ let package = Package(
             dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix", "PluginABI"],
             path: "bench/ContractCall"
         ),
+        // The haproxy driver's pure parts (rendering, health mapping), unit-tested on their own:
+        // a test cannot link a driver target itself (every driver exports paddock_plugin_entry).
+        .target(name: "LBHaproxyCore", dependencies: ["PaddockLBModel"], path: "Plugins/LBHaproxy/Core"),
+        .testTarget(name: "LBHaproxyCoreTests", dependencies: ["LBHaproxyCore", "PaddockLBModel"], path: "Plugins/LBHaproxy/Tests"),
         // AWS Signature V4 for the AWS-backed drivers (StorageEBS), on swift-crypto.
         .target(name: "PaddockAWS", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The load-balancer model (rancher lb_config), shared as source by the LB drivers.

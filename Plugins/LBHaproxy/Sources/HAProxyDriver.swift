@@ -1,5 +1,6 @@
 import Glibc
 import PaddockLBModel
+import LBHaproxyCore
 import PaddockPluginKit
 import PluginABI
 

@@ -1,4 +1,5 @@
 import Glibc
+import LBHaproxyCore
 import PaddockPluginKit
 
 /// One balancer's HAProxy in master-worker mode: its files live in `directory`. Reloads go through
@@ -64,13 +65,27 @@ struct HAProxyProcess {
             try System.writeFile(serverStatePath, states)
         }
         try System.writeFile(configPath, config)
-        _ = try UnixSocket.request(masterSocket, "reload")
         let deadline = System.now() + reloadTimeoutSeconds
+        // The master re-executes itself on every reload and briefly does not accept on its CLI
+        // socket; a reload right after another one waits for it.
+        try retryingMaster(until: deadline) { () throws(DriverError) in _ = try UnixSocket.request(masterSocket, "reload") }
         while System.now() < deadline {
             if let current = workerPID(), current != old { return }
             System.sleep(milliseconds: 10)
         }
         throw DriverError(code: 105, "haproxy did not bring up a new worker within \(Int(reloadTimeoutSeconds)) s of the reload")
+    }
+
+    private func retryingMaster(until deadline: Double, _ body: () throws(DriverError) -> Void) throws(DriverError) {
+        while true {
+            do {
+                try body()
+                return
+            } catch {
+                if System.now() >= deadline { throw error }
+                System.sleep(milliseconds: 20)
+            }
+        }
     }
 
     /// One runtime API command on the admin socket; HAProxy's error text becomes a DriverError.

@@ -1,4 +1,5 @@
 import Glibc
+import LBHaproxyCore
 import PaddockPluginKit
 
 /// The few system calls the driver needs, each failure a DriverError naming the call and errno.

@@ -4,30 +4,48 @@ import PaddockLBModel
 /// frontend per source port (named by the port, so custom config can address it), one backend per
 /// rule (`<port>_<host>_<path>`), host/path/SNI ACLs in rancher's rule order, active health checks,
 /// cookie stickiness, certificates from a directory with SNI.
-struct HAProxyConfig {
-    struct Paths {
-        var adminSocket: String
-        var serverState: String
-        var certDirectory: String
+public struct HAProxyConfig {
+    public struct Paths {
+        public var adminSocket: String
+        public var serverState: String
+        public var certDirectory: String
+
+        public init(adminSocket: String, serverState: String, certDirectory: String) {
+            self.adminSocket = adminSocket
+            self.serverState = serverState
+            self.certDirectory = certDirectory
+        }
     }
 
-    struct Server: Equatable {
-        var backend: String
-        var name: String
-        var target: Target
+    public struct Server: Equatable {
+        public var backend: String
+        public var name: String
+        public var target: Target
+
+        public init(backend: String, name: String, target: Target) {
+            self.backend = backend
+            self.name = name
+            self.target = target
+        }
     }
 
-    let config: LBConfig
-    let bindAddress: String
-    let paths: Paths
+    public let config: LBConfig
+    public let bindAddress: String
+    public let paths: Paths
+
+    public init(config: LBConfig, bindAddress: String, paths: Paths) {
+        self.config = config
+        self.bindAddress = bindAddress
+        self.paths = paths
+    }
 
     /// A backend and its rule, in frontend order.
-    struct Backend {
-        var name: String
-        var rule: PortRule
+    public struct Backend {
+        public var name: String
+        public var rule: PortRule
     }
 
-    func backends() throws(LBModelError) -> [Backend] {
+    public func backends() throws(LBModelError) -> [Backend] {
         var result: [Backend] = []
         var seen: [String: [Target]] = [:]
         for rule in RuleOrdering.sorted(config.portRules) {
@@ -49,27 +67,27 @@ struct HAProxyConfig {
 
     /// The servers of every backend; names are stable per address so changes can go through the
     /// runtime API.
-    func servers() throws(LBModelError) -> [Server] {
+    public func servers() throws(LBModelError) -> [Server] {
         try backends().flatMap { backend in
             backend.rule.targets.map { Server(backend: backend.name, name: Self.serverName($0), target: $0) }
         }
     }
 
-    static func serverName(_ target: Target) -> String {
+    public static func serverName(_ target: Target) -> String {
         RuleOrdering.sanitize("s_\(target.address)_\(target.port)")
     }
 
-    func render() throws(LBModelError) -> String {
+    public func render() throws(LBModelError) -> String {
         try renderBoth().text
     }
 
     /// Everything except server lines: two configs with the same skeleton differ only in servers.
-    func skeleton() throws(LBModelError) -> String {
+    public func skeleton() throws(LBModelError) -> String {
         try renderBoth().skeleton
     }
 
     /// The config and its skeleton from one pass.
-    func renderBoth() throws(LBModelError) -> (text: String, skeleton: String) {
+    public func renderBoth() throws(LBModelError) -> (text: String, skeleton: String) {
         let lines = try renderLines()
         let text = lines.map(\.text).joined(separator: "\n") + "\n"
         let skeleton = lines.filter { !$0.isServer }.map(\.text).joined(separator: "\n") + "\n"
@@ -178,11 +196,11 @@ struct HAProxyConfig {
 
     /// `server NAME ADDR check …` — also the argument of the runtime API's `add server`, which in
     /// 2.6 inherits no default-server settings, so everything is spelled out here.
-    func serverLine(backend: Backend, target: Target) -> String {
+    public func serverLine(backend: Backend, target: Target) -> String {
         "server \(Self.serverName(target)) \(serverArguments(backend: backend, target: target))"
     }
 
-    func serverArguments(backend: Backend, target: Target) -> String {
+    public func serverArguments(backend: Backend, target: Target) -> String {
         var line = "\(target)"
         if let health = config.healthCheck {
             line += " check inter \(health.interval) rise \(health.healthyThreshold) fall \(health.unhealthyThreshold)"
@@ -192,7 +210,7 @@ struct HAProxyConfig {
         return line
     }
 
-    static func hostMatch(_ host: String) -> String {
+    public static func hostMatch(_ host: String) -> String {
         if host.hasPrefix("*.") { return "-i -m end \(host.dropFirst(1))" }
         if host.hasSuffix(".*") { return "-i -m beg \(host.dropLast(1))" }
         return "-i \(host)"
@@ -232,7 +250,7 @@ struct CustomConfig {
 }
 
 extension String {
-    func trimmingCharacters(in set: CharacterSetLite) -> String {
+    public func trimmingCharacters(in set: CharacterSetLite) -> String {
         var scalars = Substring(self)
         while let first = scalars.first, set.contains(first) { scalars.removeFirst() }
         while let last = scalars.last, set.contains(last) { scalars.removeLast() }
@@ -241,9 +259,9 @@ extension String {
 }
 
 /// The two trimming sets the driver needs, without Foundation.
-enum CharacterSetLite {
+public enum CharacterSetLite {
     case whitespaces, whitespacesAndNewlines
-    func contains(_ character: Character) -> Bool {
+    public func contains(_ character: Character) -> Bool {
         switch self {
         case .whitespaces: character == " " || character == "\t"
         case .whitespacesAndNewlines: character.isWhitespace

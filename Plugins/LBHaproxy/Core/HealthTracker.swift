@@ -1,11 +1,9 @@
-import PaddockPluginKit
-
 /// Maps HAProxy's server status to what rancher's healthcheck reports: UP, DOWN, MAINT or INIT.
 /// Transitional states ("UP 1/3" going down, "DOWN 1/2" coming back) keep the last stable report,
 /// so nothing flaps; a server coming UP after anything but UP or INIT is reported INIT first.
-enum HealthTracker {
+public enum HealthTracker {
     /// `previous` is what was reported last time (nil when never seen).
-    static func report(status: String, checkStatus: String, previous: String?) -> String {
+    public static func report(status: String, checkStatus: String, previous: String?) -> String {
         let word = status.split(separator: " ").first.map(String.init) ?? status
         let transitional = status.contains("/")
         switch word {
@@ -32,18 +30,18 @@ enum HealthTracker {
 }
 
 /// One row of `show stat` for a server.
-struct ServerStat {
-    var backend: String
-    var server: String
-    var status: String
-    var checkStatus: String
-    var checkCode: String
-    var checkDuration: String
-    var address: String
-    var lastChange: String
+public struct ServerStat: Equatable {
+    public var backend: String
+    public var server: String
+    public var status: String
+    public var checkStatus: String
+    public var checkCode: String
+    public var checkDuration: String
+    public var address: String
+    public var lastChange: String
 
     /// Parses the CSV of `show stat` (header line starts with "# pxname"), servers only.
-    static func parse(_ csv: String) -> [ServerStat] {
+    public static func parse(_ csv: String) -> [ServerStat] {
         var lines = csv.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         guard let header = lines.first, header.hasPrefix("# ") else { return [] }
         let columns = header.dropFirst(2).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
