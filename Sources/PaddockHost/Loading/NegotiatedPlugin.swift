@@ -38,40 +38,18 @@ public struct NegotiatedPlugin: @unchecked Sendable {
 /// Loads a plugin in this process: dlopen, the entry symbol, negotiation, table checks. The probe
 /// child runs exactly this, so what `enable` proved is what the host later relies on.
 public enum PluginImageLoader {
-    typealias EntryFunction = @convention(c) (UnsafeMutablePointer<paddock_negotiation>?) -> paddock_status
 
     public static func load(path: String) throws(PluginLoadError) -> NegotiatedPlugin {
-        let library: DynamicLibrary
-        do {
-            library = try DynamicLibrary.open(path)
-        } catch {
-            throw PluginLoadError(.loadFailed, error.description)
-        }
-        let address: UnsafeMutableRawPointer
-        do {
-            address = try library.symbol(PluginFile.entrySymbol)
-        } catch {
-            throw PluginLoadError(.noEntry, "no \(PluginFile.entrySymbol) symbol: \(error.message)")
-        }
-        let entry = unsafeBitCast(address, to: EntryFunction.self)
-        var negotiation = paddock_negotiation()
-        negotiation.struct_size = UInt32(MemoryLayout<paddock_negotiation>.size)
-        negotiation.version = ABIVersion(major: 1, minor: 0).raw
-        negotiation.host_min_abi = ABIVersion.hostMinimum.raw
-        negotiation.host_max_abi = ABIVersion.hostCurrent.raw
-        let status = entry(&negotiation)
-        let reason = withUnsafeBytes(of: &negotiation.reason) { raw in
-            let bytes = raw.prefix { $0 != 0 }
-            return String(decoding: bytes, as: UTF8.self)
-        }
+        let call = try NegotiationCall.perform(path: path, minimum: ABIVersion.hostMinimum, maximum: ABIVersion.hostCurrent)
+        let library = call.library, status = call.status, reason = call.reason
         guard status == PADDOCK_OK else {
             let why = reason.isEmpty ? "no reason given" : reason
             throw PluginLoadError(.refused, "the plugin refused to load (status \(status) \(StatusCode.name(status))): \(why)")
         }
-        guard let table = negotiation.plugin else {
+        guard let table = call.table else {
             throw PluginLoadError(.badTable, "the entry function returned PADDOCK_OK but a NULL plugin table")
         }
-        let chosen = ABIVersion(raw: negotiation.abi)
+        let chosen = call.chosen
         guard chosen >= ABIVersion.hostMinimum, chosen <= ABIVersion.hostCurrent else {
             throw PluginLoadError(.badVersion,
                 "the plugin chose ABI \(chosen), outside this host's \(ABIVersion.hostMinimum)–\(ABIVersion.hostCurrent); rebuild it against this host's <paddock/plugin.h>")
