@@ -46,7 +46,7 @@ final class VXLANDriverTests: XCTestCase {
     }
 
     func reconcile(_ testbed: NetTestbed, on host: String) throws -> [String: Any] {
-        let result = try testbed.paddock(on: host, ["--format", "json", "network", "reconcile", "vxlan"])
+        let result = try testbed.paddock(on: host, ["network", "reconcile", "vxlan", "--format", "json"])
         XCTAssertEqual(result.status, .exited(0), "\(result.stdout)\(result.stderr)")
         return (result.json as? [String: Any]) ?? [:]
     }
@@ -142,8 +142,9 @@ final class VXLANDriverTests: XCTestCase {
             }
             XCTAssertTrue(try testbed.json(container.namespace, ["link", "show", "type", "veth"]).isEmpty, name)
         }
-        let leftovers = try testbed.json(testbed.hosts["h1"]!.namespace, ["link", "show", "type", "veth"])
-        XCTAssertTrue(leftovers.isEmpty, "\(leftovers)")
+        for host in names {
+            XCTAssertEqual(try containerVeths(testbed, on: host), [], "\(host): no host-side veth left")
+        }
         let store = try String(contentsOfFile: "\(testbed.hosts["h1"]!.stateDir)/kv/vxlan.json", encoding: .utf8)
         XCTAssertFalse(store.contains("lease/"), store)
     }
@@ -209,6 +210,12 @@ final class VXLANDriverTests: XCTestCase {
         XCTAssertEqual(deletedAgain, 0)
         let (checkGone, _) = try invoke("network.check", try request(first))
         XCTAssertNotEqual(checkGone, 0)
-        XCTAssertTrue(try testbed.json(testbed.hosts["h1"]!.namespace, ["link", "show", "type", "veth"]).isEmpty)
+        XCTAssertEqual(try containerVeths(testbed, on: "h1"), [])
+    }
+
+    /// Host-side container veths (the underlay's own veth is eth0).
+    func containerVeths(_ testbed: NetTestbed, on host: String) throws -> [String] {
+        try testbed.json(testbed.hosts[host]!.namespace, ["link", "show", "type", "veth"]).compactMap { $0["ifname"] as? String }
+            .filter { $0 != "eth0" }
     }
 }
