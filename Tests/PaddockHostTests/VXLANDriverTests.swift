@@ -145,8 +145,11 @@ final class VXLANDriverTests: XCTestCase {
         for host in names {
             XCTAssertEqual(try containerVeths(testbed, on: host), [], "\(host): no host-side veth left")
         }
-        let store = try String(contentsOfFile: "\(testbed.hosts["h1"]!.stateDir)/kv/vxlan.json", encoding: .utf8)
-        XCTAssertFalse(store.contains("lease/"), store)
+        for host in names {
+            let store = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(testbed.hosts[host]!.stateDir)/kv/vxlan.json")))
+            let table = (((store as? [String: Any])?["entries"] as? [String: Any])?["ipam/paddock-vxlan"] as? [String: Any])?["text"] as? String
+            XCTAssertEqual(table, "{}", "\(host): every lease released")
+        }
     }
 
     func testBadInputIsRefusedWithClearCodes() throws {

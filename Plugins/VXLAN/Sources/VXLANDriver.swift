@@ -38,7 +38,10 @@ final class VXLANDriver: NetworkDriver {
             let topology = try Topology.load(host)
             let block = try topology.planner.ownBlock(try settings.blocks())
             try NetworkRegistry(store: store).register(settings.network, subnet: settings.subnet)
-            try store.put("vxlan/network/\(settings.network)", settings.stored.serialized())
+            let record = settings.stored.serialized()
+            if try store.value("vxlan/network/\(settings.network)") != record {
+                try store.put("vxlan/network/\(settings.network)", record)
+            }
             let socket = try kernel("netlink socket") { () throws(NetlinkError) in try NetlinkSocket() }
             let vtep = try reconcile(socket, topology: topology, vtepSettings: settings)
             let attach = ContainerAttach(
