@@ -88,5 +88,9 @@ let package = Package(
             dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"],
             resources: [.copy("Fixtures")]
         ),
+        // Host ports and host NAT for every network driver (nftables, iptables FORWARD exemption,
+        // conntrack), called by drivers on ADD/DEL; unit tests for rendering, netns tests for the rest.
+        .target(name: "PaddockHostPorts", dependencies: ["PaddockJSON", "PaddockPosix"], exclude: ["README.md"]),
+        .testTarget(name: "PaddockHostPortsTests", dependencies: ["PaddockHostPorts", "PaddockJSON", "PaddockPosix"]),
     ] + drivers.flatMap { swiftDriver($0, extra: driverDependencies[$0] ?? []) }
 )
