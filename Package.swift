@@ -24,6 +24,19 @@ let driverDependencies: [String: [Target.Dependency]] = [
     "LBHaproxy": ["PaddockLBModel", "LBHaproxyCore"], "LBNginx": ["PaddockLBModel"],
 ]
 
+// Network foundation (issue #4): rtnetlink + netns layer, the shared container attach and IPAM.
+let networkTargets: [Target] = [
+    // setns(2)/unshare(2) wrappers: Swift's Glibc does not export them.
+    .target(name: "CPaddockNamespace", path: "Sources/CPaddockNamespace"),
+    .target(name: "PaddockNetlink", dependencies: ["CPaddockNamespace"]),
+    .target(name: "PaddockNetworkCore", dependencies: ["PaddockNetlink", "PaddockJSON", "PaddockHostPorts"]),
+    .testTarget(name: "PaddockNetlinkTests", dependencies: ["PaddockNetlink"]),
+    .testTarget(name: "PaddockNetworkCoreTests", dependencies: ["PaddockNetworkCore", "PaddockNetlink", "PaddockJSON"]),
+    // The VXLAN driver (rancher-net's vxlan backend); its pure parts in VXLANCore with unit tests.
+    .target(name: "VXLANCore", dependencies: ["PaddockNetworkCore", "PaddockNetlink", "PaddockJSON"], path: "Plugins/VXLAN/Core"),
+    .testTarget(name: "VXLANCoreTests", dependencies: ["VXLANCore", "PaddockNetworkCore", "PaddockNetlink", "PaddockJSON"],
+                path: "Plugins/VXLAN/Tests"),
+] + swiftDriver("VXLAN", extra: ["VXLANCore", "PaddockNetworkCore", "PaddockNetlink"])
 let package = Package(
     name: "Paddock",
     products: [
@@ -92,5 +105,7 @@ let package = Package(
         // conntrack), called by drivers on ADD/DEL; unit tests for rendering, netns tests for the rest.
         .target(name: "PaddockHostPorts", dependencies: ["PaddockJSON", "PaddockPosix"], exclude: ["README.md"]),
         .testTarget(name: "PaddockHostPortsTests", dependencies: ["PaddockHostPorts", "PaddockJSON", "PaddockPosix"]),
-    ] + drivers.flatMap { swiftDriver($0, extra: driverDependencies[$0] ?? []) }
+    ] + drivers.flatMap { swiftDriver($0, extra: driverDependencies[$0] ?? []) } + networkTargets
 )
+
+package.products.append(.library(name: "VXLAN", type: .dynamic, targets: ["VXLAN"]))
