@@ -42,6 +42,7 @@ let package = Package(
     products: [
         .executable(name: "paddock", targets: ["paddock"]),
         .executable(name: "paddock-bench-contract", targets: ["paddock-bench-contract"]),
+        .executable(name: "paddock-bench-hostports", targets: ["paddock-bench-hostports"]),
         .library(name: "PaddockHost", targets: ["PaddockHost"]),
         .library(name: "PaddockPluginKit", targets: ["PaddockPluginKit"]),
     ] + drivers.map { .library(name: $0, type: .dynamic, targets: [$0]) },
@@ -105,6 +106,7 @@ let package = Package(
         // conntrack), called by drivers on ADD/DEL; unit tests for rendering, netns tests for the rest.
         .target(name: "PaddockHostPorts", dependencies: ["PaddockJSON", "PaddockPosix"], exclude: ["README.md"]),
         .testTarget(name: "PaddockHostPortsTests", dependencies: ["PaddockHostPorts", "PaddockJSON", "PaddockPosix"]),
+        .executableTarget(name: "paddock-bench-hostports", dependencies: ["PaddockHostPorts", "PaddockPosix"], path: "bench/HostPorts"),
     ] + drivers.flatMap { swiftDriver($0, extra: driverDependencies[$0] ?? []) } + networkTargets
 )
 

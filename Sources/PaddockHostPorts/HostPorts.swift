@@ -20,10 +20,13 @@ public final class HostPorts: @unchecked Sendable {
     let store: any HostPortRecordStore
     let runner: NamespaceCommand
 
+    let marker: HostSetupMarker
+
     public init(settings: HostNATSettings, store: any HostPortRecordStore) {
         self.settings = settings
         self.store = store
         runner = NamespaceCommand(namespacePath: settings.namespacePath)
+        marker = HostSetupMarker(settings: settings)
     }
 
     /// ADD: publish `mappings` for the container at `address` (an empty list still sets up host
@@ -35,6 +38,11 @@ public final class HostPorts: @unchecked Sendable {
         let record = ContainerPorts(container: container, address: address, mappings: Self.unique(mappings))
         return try locked { () throws(HostPortsError) in
             let current = try store.records()
+            if record.mappings.isEmpty, !current.contains(where: { $0.container == container }) {
+                // Nothing to publish: only make sure the host NAT is in place (once per boot and namespace).
+                if !marker.isCurrent { try apply(current) }
+                return HostPortsReport()
+            }
             try Self.checkConflicts(record, against: current)
             let old = current.first { $0.container == container }
             let next = current.filter { $0.container != container } + [record]
@@ -59,11 +67,12 @@ public final class HostPorts: @unchecked Sendable {
         return try locked { () throws(HostPortsError) in
             let current = try store.records()
             guard let old = current.first(where: { $0.container == container }) else { return HostPortsReport() }
-            try apply(current.filter { $0.container != container })
+            // Withdrawing changes no subnet: the FORWARD exemption and sysctls stay as they are.
+            try apply(current.filter { $0.container != container }, hostSetup: false)
             do throws(HostPortsError) {
                 try store.remove(container: container)
             } catch {
-                try? apply(current)
+                try? apply(current, hostSetup: false)
                 throw error
             }
             return flush(old, old.mappings)
@@ -79,6 +88,7 @@ public final class HostPorts: @unchecked Sendable {
     /// Removes the driver's table and FORWARD exemption (the driver is going away). Records stay.
     public func teardown() throws(HostPortsError) {
         try locked { () throws(HostPortsError) in
+            marker.clear()
             try runner.run("nft", ["-f", "-"], stdin: NFTablesRuleset.deletion(settings))
             try ForwardExemption.remove(settings, runner)
         }
@@ -90,12 +100,14 @@ public final class HostPorts: @unchecked Sendable {
         return outcome.status == 0 ? outcome.stdout : nil
     }
 
-    func apply(_ records: [ContainerPorts]) throws(HostPortsError) {
+    func apply(_ records: [ContainerPorts], hostSetup: Bool = true) throws(HostPortsError) {
         try runner.run("nft", ["-f", "-"], stdin: NFTablesRuleset.script(settings, records))
+        guard hostSetup else { return }
         try ForwardExemption.apply(settings, runner)
         for interface in settings.localnetInterfaces {
             _ = try runner.attempt("sysctl", ["-qw", "net.ipv4.conf.\(interface).route_localnet=1"])
         }
+        marker.record()
     }
 
     func flush(_ record: ContainerPorts?, _ mappings: [PortMapping]) -> HostPortsReport {

@@ -118,6 +118,19 @@ final class HostPortsNamespaceTests: XCTestCase {
         XCTAssertTrue(try XCTUnwrap(try ports.installedTable()).contains("udp dport 5353 dnat to 198.18.64.3:53"))
     }
 
+    func testAnADDWithoutMappingsSetsUpHostNATOnceThenRunsNothingUntilReconcile() throws {
+        let ports = try hostPorts(MemoryKeyValue())
+        let address = try XCTUnwrap(IPv4Address(lab.container1Address))
+        try ports.attach(container: "plain1", address: address, mappings: [])
+        XCTAssertTrue(try XCTUnwrap(try ports.installedTable()).contains("masquerade"), "host NAT is set up by the first ADD")
+        // Remove the table behind Paddock's back: the next ADD without mappings does not look.
+        try lab.inside(lab.host1, "/usr/sbin/nft", ["delete", "table", "ip", ports.settings.tableName])
+        try ports.attach(container: "plain2", address: address, mappings: [])
+        XCTAssertNil(try ports.installedTable(), "no process ran for an ADD with nothing to publish")
+        try ports.reconcile()
+        XCTAssertNotNil(try ports.installedTable(), "reconcile (the agent's periodic notify) repairs it")
+    }
+
     func testConflictingMappingChangesNothing() throws {
         let kv = MemoryKeyValue()
         let ports = try hostPorts(kv)
