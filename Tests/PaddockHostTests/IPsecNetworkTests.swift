@@ -115,17 +115,17 @@ final class IPsecNetworkTests: XCTestCase {
         for host in 0..<2 {
             let report = bed.notify(host)
             XCTAssertTrue(report.isSuccess, report.errorMessage)
-            XCTAssertEqual(report.body["terminated"], ["conn-198.18.0.3"], report.body.serialized())
+            XCTAssertEqual(report.body["removed"], ["conn-198-18-0-3"], report.body.serialized())
             XCTAssertEqual(report.body["peers"]?.arrayValue?.count, 1)
         }
         for host in 0..<2 {
             let conns = try bed.run(in: bed.hosts[host].namespace, ["/usr/sbin/swanctl", "--list-conns", "--uri",
                                                                     "unix://\(bed.hosts[host].stateDirectory)/plugins/ipsec/charon.vici"])
             let text = String(decoding: conns.stdout, as: UTF8.self)
-            XCTAssertFalse(text.contains("conn-198.18.0.3"), text)
-            XCTAssertTrue(text.contains("conn-198.18.0.\(host == 0 ? 2 : 1)"), text)
+            XCTAssertFalse(text.contains("conn-198-18-0-3"), text)
+            XCTAssertTrue(text.contains("conn-198-18-0-\(host == 0 ? 2 : 1)"), text)
             let tunnels = bed.status(host).body["tunnels"]?.objectValue ?? [:]
-            XCTAssertNil(tunnels["conn-198.18.0.3"].flatMap { $0["up"]?.boolValue == true ? $0 : nil }, "\(tunnels)")
+            XCTAssertNil(tunnels["conn-198-18-0-3"].flatMap { $0["up"]?.boolValue == true ? $0 : nil }, "\(tunnels)")
             let routes = try IPsecTestbed.check(["-n", bed.hosts[host].namespace, "route", "show", "table", "220"])
             XCTAssertFalse(routes.contains("198.19.3.0/24"), routes)
         }
@@ -179,7 +179,7 @@ final class IPsecNetworkTests: XCTestCase {
         let log = try captureStandardError { report = bed.notify(0) }
         XCTAssertTrue(report.isSuccess, report.errorMessage)
         XCTAssertEqual(report.body["skipped"]?.arrayValue?.count, 3, report.body.serialized())
-        XCTAssertEqual(report.body["peers"]?[0]?["connection"]?.stringValue, "conn-198.18.0.2")
+        XCTAssertEqual(report.body["peers"]?[0]?["connection"]?.stringValue, "conn-198-18-0-2")
         XCTAssertTrue(log.contains("peer skipped: host broken has a malformed agent_ip \"198.18.0.999\""), log)
         XCTAssertTrue(log.contains("host nothing has no agent_ip"), log)
         XCTAssertTrue(bed.notify(1).isSuccess)
@@ -214,7 +214,7 @@ final class IPsecNetworkTests: XCTestCase {
         XCTAssertEqual(add(String(repeating: "x", count: 300), "eth0").status, 4)
         XCTAssertEqual(host.call(.network, "add", .object(["containerId": "nons", "ifName": "eth0"])).status, 4)
         // An interface name that already exists in the container: ADD must fail and leak nothing.
-        try IPsecTestbed.check(["-n", "\(bed.prefix)bad", "link", "add", "eth0", "type", "dummy"])
+        try IPsecTestbed.check(["-n", "\(bed.prefix)bad", "link", "add", "eth0", "type", "veth", "peer", "name", "eth0peer"])
         let taken = add("taken", "eth0")
         XCTAssertEqual(taken.status, 102, taken.body.serialized())
         XCTAssertTrue(taken.errorMessage.contains("already exists"), taken.errorMessage)

@@ -12,8 +12,9 @@ public struct PeerHost: Equatable, Sendable {
         self.subnet = subnet
     }
 
-    /// The connection name rancher-net uses: one per remote host.
-    public var connectionName: String { "conn-\(address)" }
+    /// One connection per remote host, named after its address as rancher-net does (`conn-<ip>`),
+    /// with dashes for dots: swanctl.conf section names cannot contain dots.
+    public var connectionName: String { "conn-" + address.description.replacingDots() }
 }
 
 /// Which host block of the environment subnet each host owns: the record's `subnet` when it has
@@ -89,4 +90,8 @@ public struct PeerSet: Sendable {
         self.peers = peers.sorted { $0.address < $1.address }
         self.skipped = skipped
     }
+}
+
+extension String {
+    func replacingDots() -> String { String(map { $0 == "." ? "-" : $0 }) }
 }

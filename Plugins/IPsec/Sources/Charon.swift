@@ -94,10 +94,17 @@ struct Swanctl {
     /// Loads connections and secrets from `file`; connections absent from it are unloaded.
     func load(file: String) throws(DriverError) {
         let outcome = try run(["--load-all", "--clear", "--noprompt", "--file", file])
-        guard outcome.succeeded else {
+        // swanctl exits 0 even when it could not parse the file.
+        guard outcome.succeeded, !outcome.output.contains("invalid config file"), !outcome.output.contains("syntax error") else {
             throw .io("swanctl --load-all --file \(file) failed (status \(outcome.status))",
                       details: outcome.output.split(separator: "\n").filter { !$0.contains("opening directory") && !$0.contains("failed to load") }.joined(separator: "; "))
         }
+    }
+
+    func loadedConnections() throws(DriverError) -> [String] {
+        let outcome = try run(["--list-conns"])
+        guard outcome.succeeded else { throw .io("swanctl --list-conns failed", details: outcome.output.trimmedLines) }
+        return SAListing.loadedConnections(outcome.output)
     }
 
     func listing() throws(DriverError) -> SAListing {

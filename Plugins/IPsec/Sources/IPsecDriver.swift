@@ -78,7 +78,10 @@ final class IPsecDriver: NetworkDriver {
             if let restarted { host.log(.info, "charon started in \(namespace.label): \(restarted)") }
             let swanctlFile = "\(directory)/swanctl.conf"
             try System.writeFile(swanctlFile, SwanctlConfig(me: me, peers: set.peers, psk: psk.key, gcm: choice.gcm).render())
+            let wanted = Set(set.peers.map(\.connectionName))
+            let removed = try swanctl.loadedConnections().filter { !wanted.contains($0) }
             try swanctl.load(file: swanctlFile)
+            for connection in removed { host.log(.info, "removed connection \(connection): its host left the environment") }
             let plan = Reconciliation(desired: set.peers, listing: try swanctl.listing())
             for stale in plan.terminate {
                 let done = try swanctl.terminate(stale)
@@ -92,6 +95,7 @@ final class IPsecDriver: NetworkDriver {
                 "peers": .array(set.peers.map { .object(["name": .string($0.name), "address": .string("\($0.address)"),
                                                          "subnet": .string("\($0.subnet)"), "connection": .string($0.connectionName)]) }),
                 "skipped": .array(set.skipped.map { .string($0) }),
+                "removed": .array(removed.map { .string($0) }),
                 "terminated": .array(plan.terminate.map { .string($0) }),
                 "initiated": .array(plan.initiate.map { .string($0) }),
                 "psk_source": .string(psk.source),

@@ -33,7 +33,7 @@ final class PeerHostTests: XCTestCase {
             host("h3", "198.18.0.3"),
         ], plan: plan)
         XCTAssertEqual(set.peers.map(\.name), ["h2", "h3"])
-        XCTAssertEqual(set.peers.map(\.connectionName), ["conn-198.18.0.2", "conn-198.18.0.3"])
+        XCTAssertEqual(set.peers.map(\.connectionName), ["conn-198-18-0-2", "conn-198-18-0-3"])
         XCTAssertEqual(set.skipped.count, 6, "\(set.skipped)")
         XCTAssertTrue(set.skipped.contains { $0.contains("malformed agent_ip \"198.18.0.300\"") })
         XCTAssertTrue(set.skipped.contains { $0.contains("bad") == false && $0.contains("no agent_ip") })

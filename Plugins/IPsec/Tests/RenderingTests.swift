@@ -18,7 +18,7 @@ final class RenderingTests: XCTestCase {
         for line in text.split(separator: "\n") {
             XCTAssertLessThanOrEqual(line.components(separatedBy: " = ").count, 2, "one key per line: \(line)")
         }
-        let toLower = section(text, "conn-198.18.0.1")
+        let toLower = section(text, "conn-198-18-0-1")
         XCTAssertTrue(toLower.contains("remote_addrs = 198.18.0.1"))
         XCTAssertTrue(toLower.contains("local_ts = 198.19.2.0/24"))
         XCTAssertTrue(toLower.contains("remote_ts = 198.19.1.0/24"))
@@ -34,7 +34,7 @@ final class RenderingTests: XCTestCase {
         // One-sided rekeying: toward a lower address this (higher) side waits 8760 h…
         XCTAssertTrue(toLower.contains("rekey_time = 8760h"))
         // …toward a higher address it rekeys on rancher-net's schedule.
-        let toHigher = section(text, "conn-198.18.0.3")
+        let toHigher = section(text, "conn-198-18-0-3")
         XCTAssertTrue(toHigher.contains("    rekey_time = 4h"))
         XCTAssertTrue(toHigher.contains("        rekey_time = 1h"))
         // The PSK is hex, so quotes in it cannot break the file.
