@@ -23,7 +23,7 @@ let drivers = ["HostLocal", "LBHaproxy", "LBNginx"]
 /// What each driver needs beyond the SDK.
 let driverDependencies: [String: [Target.Dependency]] = [
     "LBHaproxy": ["PaddockLBModel", "LBHaproxyCore"], "LBNginx": ["PaddockLBModel"],
-    "IPsec": ["IPsecCore"],
+    "IPsec": ["IPsecCore", "PaddockNetworkCore", "PaddockNetlink"],
 ]
 
 // Network foundation (issue #4): rtnetlink + netns layer, the shared container attach and IPAM.

@@ -218,8 +218,10 @@ final class IPsecNetworkTests: XCTestCase {
         let taken = add("taken", "eth0")
         XCTAssertEqual(taken.status, 102, taken.body.serialized())
         XCTAssertTrue(taken.errorMessage.contains("already exists"), taken.errorMessage)
-        let leases = try KeyValueStore(directory: "\(bed.hosts[0].stateDirectory)/kv", plugin: "ipsec").keys(prefix: "lease/")
-        XCTAssertEqual(leases, [], "the failed ADD released its address")
+        let table = (try? KeyValueStore(directory: "\(bed.hosts[0].stateDirectory)/kv", plugin: "ipsec").get("ipam/ipsec")) ?? []
+        XCTAssertFalse(String(decoding: table, as: UTF8.self).contains("taken"), "the failed ADD holds no address")
+        let veths = try IPsecTestbed.check(["-n", bed.hosts[0].namespace, "-o", "link", "show", "type", "veth"])
+        XCTAssertFalse(veths.contains(": ips"), "and left no container veth: \(veths)")
         // DEL of something never added, and repeated, succeeds.
         let del = host.call(.network, "del", .object(["containerId": "ghost", "ifName": "eth0"]))
         XCTAssertTrue(del.isSuccess, del.errorMessage)

@@ -1,4 +1,6 @@
 import IPsecCore
+import PaddockNetlink
+import PaddockNetworkCore
 import PaddockPluginKit
 import PluginABI
 
@@ -11,7 +13,6 @@ final class IPsecDriver: NetworkDriver {
     let directory: String
     let charon: Charon
     let swanctl: Swanctl
-    let plumbing: Plumbing
     private var cachedChoice: DataPathChoice?
 
     init(host: HostClient, config: JSONValue) throws(DriverError) {
@@ -26,11 +27,18 @@ final class IPsecDriver: NetworkDriver {
         try System.makeDirectories(directory)
         charon = Charon(namespace: namespace, directory: directory, executable: settings.charonPath, swanctl: settings.swanctlPath)
         swanctl = Swanctl(executable: settings.swanctlPath, uri: charon.uri)
-        plumbing = Plumbing(namespace: namespace, bridge: settings.bridge, mtu: settings.mtu)
     }
 
     var plan: HostSubnetPlan { HostSubnetPlan(environment: settings.subnet, hostPrefix: settings.hostPrefix) }
     var lockPath: String { "\(directory)/lock" }
+    static let network = "ipsec"
+
+    /// The shared container attach over this host's bridge and block (IPAM in the plugin store).
+    func attachment(block: IPv4Subnet) -> ContainerAttach {
+        ContainerAttach(config: BridgeAttachmentConfig(network: Self.network, bridge: settings.bridge, block: block.coreNetwork,
+                                                       mtu: UInt32(settings.mtu), hostVethPrefix: "ips"),
+                        ipam: IPAM(store: PluginLeaseStore(host: host), network: Self.network))
+    }
 
     func dataPath() throws(DriverError) -> DataPathChoice {
         if let cachedChoice { return cachedChoice }
@@ -71,8 +79,14 @@ final class IPsecDriver: NetworkDriver {
             let me = try me()
             let set = try peers(of: me)
             let psk = try PresharedKey.resolve(settings: settings, host: host)
-            try plumbing.prepareHost()
-            try plumbing.ensureBridge(gateway: me.subnet.firstHost, subnet: me.subnet)
+            try HostTuning.apply(in: namespace)
+            // The gateway address must exist before any CHILD SA: charon routes with it as source.
+            let attach = attachment(block: me.subnet)
+            try namespace.inside { () throws(NetworkError) in
+                let socket: NetlinkSocket
+                do throws(NetlinkError) { socket = try NetlinkSocket() } catch { throw NetworkError("netlink socket", error) }
+                try attach.ensureBridge(socket)
+            }
             let charonConfig = CharonConfig(viciSocket: charon.viciSocket, logFile: charon.logPath, dataPath: choice.path).render()
             let restarted = try charon.ensure(config: charonConfig)
             if let restarted { host.log(.info, "charon started in \(namespace.label): \(restarted)") }
@@ -107,102 +121,67 @@ final class IPsecDriver: NetworkDriver {
         try reconcile()
     }
 
-    // MARK: CNI operations
+    // MARK: CNI operations (the attach itself is the shared core's)
 
-    struct Attachment {
-        var containerId: String
-        var ifName: String
-        var owner: String { "\(containerId)/\(ifName)" }
-    }
-
-    func attachment(_ request: JSONValue) throws(DriverError) -> Attachment {
-        guard let container = request["containerId"]?.stringValue, !container.isEmpty else {
-            throw DriverError(code: PADDOCK_E_INVALID_ENV, "ipsec: containerId is required")
-        }
-        let ifName = request["ifName"]?.stringValue ?? "eth0"
-        func bad(_ text: String) -> Bool { text.contains("/") || text.contains("..") || text.utf8.contains(0) || text.contains("\n") }
-        guard !bad(container), container.utf8.count <= 255 else {
-            throw DriverError(code: PADDOCK_E_INVALID_ENV, "ipsec: containerId is malformed (/, .., NUL or over 255 bytes)")
-        }
+    func identity(_ request: JSONValue, requireNetns: Bool) throws(DriverError) -> AttachmentIdentity {
         do {
-            try IPsecSettings.validateInterfaceName(ifName, key: "ifName")
+            return try AttachmentIdentity(containerID: request["containerId"]?.stringValue, ifName: request["ifName"]?.stringValue,
+                                          netns: request["netns"]?.stringValue, requireNetns: requireNetns)
         } catch {
-            throw DriverError(code: PADDOCK_E_INVALID_ENV, "ipsec: \(error.message)", details: error.fix)
+            throw DriverError(ipsec: error)
         }
-        guard !bad(ifName) else { throw DriverError(code: PADDOCK_E_INVALID_ENV, "ipsec: ifName is malformed") }
-        return Attachment(containerId: container, ifName: ifName)
     }
 
     func add(_ request: JSONValue) throws(DriverError) -> JSONValue {
-        let target = try attachment(request)
-        guard let netns = request["netns"]?.stringValue, !netns.isEmpty else {
-            throw DriverError(code: PADDOCK_E_INVALID_ENV, "ipsec: netns is required for add")
-        }
+        let target = try identity(request, requireNetns: true)
         let summary = try reconcile()
         let me = try me()
-        return try System.withLock(lockPath) { () throws(DriverError) -> JSONValue in
-            let leases = Leases(host: host, subnet: me.subnet)
-            let address = try leases.lease(for: target.owner)
-            let hostVeth = Plumbing.hostVeth(for: target.owner)
-            let mac: String
-            do throws(DriverError) {
-                mac = try plumbing.attach(netns: netns, ifName: target.ifName, hostVeth: hostVeth, address: address,
-                                          subnet: me.subnet, gateway: me.subnet.firstHost)
-            } catch {
-                try? plumbing.detach(hostVeth: hostVeth)
-                try? leases.release(target.owner)
-                throw error
-            }
-            host.log(.debug, "attached \(target.owner) as \(address) (\(summary["data_path"]?.stringValue ?? ""))")
-            return .object([
-                "cniVersion": .string(request["config"]?["cniVersion"]?.stringValue ?? "1.1.0"),
-                "interfaces": [.object(["name": .string(hostVeth)]),
-                               .object(["name": .string(target.ifName), "mac": .string(mac), "mtu": .number(Double(settings.mtu)), "sandbox": .string(netns)])],
-                "ips": [.object(["address": .string("\(address)/\(me.subnet.prefix)"), "gateway": .string("\(me.subnet.firstHost)"), "interface": 1])],
-                "routes": [.object(["dst": "0.0.0.0/0", "gw": .string("\(me.subnet.firstHost)")])],
-                "dns": .object([:]),
-            ])
-        }
+        let attach = attachment(block: me.subnet)
+        let result = try namespace.inside { () throws(NetworkError) -> AttachResult in try attach.add(target) }
+        host.log(.debug, "attached \(target.owner) as \(result.address) (\(summary["data_path"]?.stringValue ?? ""))")
+        return result.cniResult(cniVersion: request["config"]?["cniVersion"]?.stringValue ?? "1.1.0")
     }
 
+    /// Succeeds when the namespace, the link or the lease is already gone.
     func del(_ request: JSONValue) throws(DriverError) -> JSONValue {
-        let target = try attachment(request)
-        try System.withLock(lockPath) { () throws(DriverError) in
-            try plumbing.detach(hostVeth: Plumbing.hostVeth(for: target.owner))
-            try Leases(host: host, subnet: nil).release(target.owner)
-        }
+        let target = try identity(request, requireNetns: false)
+        let attach = attachment(block: settings.subnet)
+        try namespace.inside { () throws(NetworkError) in try attach.del(target) }
         return .object([:])
     }
 
     func check(_ request: JSONValue) throws(DriverError) -> JSONValue {
-        let target = try attachment(request)
-        guard try Leases(host: host, subnet: nil).address(of: target.owner) != nil else {
-            throw DriverError(code: PADDOCK_E_UNKNOWN_CONTAINER, "ipsec: no address leased to \(target.owner)")
-        }
-        guard try plumbing.hostVethExists(Plumbing.hostVeth(for: target.owner)) else {
-            throw DriverError(code: PADDOCK_E_UNKNOWN_CONTAINER, "ipsec: the host end of \(target.owner)'s veth is missing")
-        }
+        let target = try identity(request, requireNetns: true)
+        let attach = attachment(block: try me().subnet)
+        try namespace.inside { () throws(NetworkError) in try attach.check(target) }
         guard charon.runningPID() != nil else {
-            throw DriverError(code: PADDOCK_E_UNAVAILABLE, "ipsec: charon is not running in \(namespace.label)")
+            throw DriverError(code: PADDOCK_E_UNAVAILABLE, "ipsec: charon is not running in \(namespace.label)",
+                              details: "a reconcile (network add, notify, or `paddock plugin call ipsec reconcile`) restarts it")
         }
         return .object([:])
     }
 
+    /// Releases every attachment not listed in `cni.dev/valid-attachments`.
     func gc(_ request: JSONValue) throws(DriverError) -> JSONValue {
         let valid = Set((request["config"]?["cni.dev/valid-attachments"]?.arrayValue ?? []).compactMap { item -> String? in
             guard let id = item["containerID"]?.stringValue, let ifName = item["ifname"]?.stringValue else { return nil }
             return "\(id)/\(ifName)"
         })
-        return try System.withLock(lockPath) { () throws(DriverError) -> JSONValue in
-            let leases = Leases(host: host, subnet: nil)
-            var released: [JSONValue] = []
-            for owner in try leases.owners() where !valid.contains(owner) {
-                try plumbing.detach(hostVeth: Plumbing.hostVeth(for: owner))
-                try leases.release(owner)
-                released.append(.string(owner))
+        let attach = attachment(block: settings.subnet)
+        let released = try namespace.inside { () throws(NetworkError) -> [String] in
+            var released: [String] = []
+            for owner in try attach.ipam.owners() where !valid.contains(owner) {
+                let parts = owner.split(separator: "/", maxSplits: 1).map(String.init)
+                if parts.count == 2, let identity = try? AttachmentIdentity(containerID: parts[0], ifName: parts[1], netns: nil, requireNetns: false) {
+                    try attach.del(identity)
+                } else {
+                    try attach.ipam.release(owner: owner)
+                }
+                released.append(owner)
             }
-            return .object(["released": .array(released)])
+            return released
         }
+        return .object(["released": .array(released.map { .string($0) })])
     }
 
     /// Ready when charon runs and answers; the answer says which ESP data path is active and the
