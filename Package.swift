@@ -19,9 +19,11 @@ func swiftDriver(_ name: String, extra: [Target.Dependency] = []) -> [Target] {
 }
 
 let drivers = ["HostLocal", "LBHaproxy", "LBNginx"]
+    + ["IPsec"]
 /// What each driver needs beyond the SDK.
 let driverDependencies: [String: [Target.Dependency]] = [
     "LBHaproxy": ["PaddockLBModel", "LBHaproxyCore"], "LBNginx": ["PaddockLBModel"],
+    "IPsec": ["IPsecCore", "PaddockNetworkCore", "PaddockNetlink"],
 ]
 
 // Network foundation (issue #4): rtnetlink + netns layer, the shared container attach and IPAM.
@@ -46,6 +48,7 @@ let package = Package(
         .executable(name: "paddock", targets: ["paddock"]),
         .executable(name: "paddock-bench-contract", targets: ["paddock-bench-contract"]),
         .executable(name: "paddock-bench-hostports", targets: ["paddock-bench-hostports"]),
+        .executable(name: "paddock-bench-ipsec", targets: ["paddock-bench-ipsec"]),
         .library(name: "PaddockHost", targets: ["PaddockHost"]),
         .library(name: "PaddockPluginKit", targets: ["PaddockPluginKit"]),
     ] + drivers.map { .library(name: $0, type: .dynamic, targets: [$0]) },
@@ -88,10 +91,18 @@ let package = Package(
             dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix", "PluginABI"],
             path: "bench/ContractCall"
         ),
+        .executableTarget(
+            name: "paddock-bench-ipsec",
+            dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"],
+            path: "bench/IPsecThroughput"
+        ),
         // The haproxy driver's pure parts (rendering, health mapping), unit-tested on their own:
         // a test cannot link a driver target itself (every driver exports paddock_plugin_entry).
         .target(name: "LBHaproxyCore", dependencies: ["PaddockLBModel"], path: "Plugins/LBHaproxy/Core"),
         .testTarget(name: "LBHaproxyCoreTests", dependencies: ["LBHaproxyCore", "PaddockLBModel"], path: "Plugins/LBHaproxy/Tests"),
+        // The ipsec driver's pure parts (config rendering, peers, SA listings), unit-tested on their own.
+        .target(name: "IPsecCore", dependencies: ["PaddockJSON"], path: "Plugins/IPsec/Core"),
+        .testTarget(name: "IPsecCoreTests", dependencies: ["IPsecCore", "PaddockJSON"], path: "Plugins/IPsec/Tests"),
         // AWS Signature V4 for the AWS-backed drivers (StorageEBS), on swift-crypto.
         .target(name: "PaddockAWS", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The load-balancer model (rancher lb_config), shared as source by the LB drivers.

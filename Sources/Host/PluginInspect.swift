@@ -7,7 +7,10 @@ struct PluginInspect: ParsableCommand {
         commandName: "inspect",
         abstract: "Show a plugin's manifest, config schema, build fingerprint and contract versions.",
         discussion: """
-            Reads the manifest embedded in the plugin file without running it. With --probe, also \
+            Reads the manifest embedded in the plugin file without running it. For an enabled \
+            plugin it also shows a runtime section: the running driver's own answer (a network \
+            driver's status, e.g. which IPsec data path is active; a storage or load-balancer \
+            driver's capabilities). With --probe, also \
             loads the plugin in a child process and reports the negotiated ABI version, the kind \
             tables' versions and which operations the plugin implements.
             """
@@ -36,6 +39,10 @@ struct PluginInspect: ParsableCommand {
                 "needed": .array((plugin.file?.neededLibraries ?? []).map { .string($0) }),
                 "host_abi": .object(["min": .string(ABIVersion.hostMinimum.description), "max": .string(ABIVersion.hostCurrent.description)]),
             ]
+            if status.status == .enabled,
+               let runtime = PluginInspectRuntime.query(catalog, name: plugin.name, kinds: plugin.kinds) {
+                report["runtime"] = runtime
+            }
             if probe {
                 switch catalog.prober.probe(path: plugin.path) {
                 case .loaded(let description): report["probe"] = .object(["ok": true, "plugin": description])
@@ -76,6 +83,9 @@ struct PluginInspect: ParsableCommand {
             }
             lines.append("Config schema:")
             lines.append(indent((manifest["config_schema"] ?? .object(["type": "object"])).serialized(pretty: true)))
+        }
+        if let runtime = report["runtime"] {
+            lines += PluginInspectRuntime.human(runtime)
         }
         if let probe = report["probe"] {
             if probe["ok"]?.boolValue == true, let plugin = probe["plugin"] {
