@@ -125,3 +125,15 @@ let package = Package(
 )
 
 package.products.append(.library(name: "VXLAN", type: .dynamic, targets: ["VXLAN"]))
+// The CNI adapter (issue #4): the protocol in a pure target, the plugin binary as its own lean
+// executable (no argument parser), installed by `paddock cni install`.
+package.products += [.executable(name: "paddock-cni", targets: ["paddock-cni"]),
+                     .executable(name: "paddock-bench-cni", targets: ["paddock-bench-cni"])]
+package.targets += [
+    .target(name: "PaddockCNI", dependencies: ["PaddockJSON"]),
+    .executableTarget(name: "paddock-cni", dependencies: ["PaddockCNI", "PaddockHost", "PaddockCore", "PaddockPosix", "PaddockJSON"],
+                      path: "Sources/CNIPlugin", exclude: ["README.md"]),
+    .testTarget(name: "PaddockCNITests", dependencies: ["PaddockCNI", "PaddockJSON"]),
+    .executableTarget(name: "paddock-bench-cni", dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"], path: "bench/CNICycle"),
+]
+package.targets.first { $0.name == "paddock" }!.dependencies.append("PaddockCNI")

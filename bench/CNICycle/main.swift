@@ -1,0 +1,84 @@
+// One CNI ADD+DEL cycle in a fresh network namespace, three ways, same run:
+//   (a) the driver's add/del through the in-process contract (PluginRuntime, as the CNI binary uses it)
+//   (b) the installed `paddock` CNI binary, exec'd like a runtime does
+//   (c) Debian's /usr/lib/cni/bridge with host-local IPAM, exec'd the same way
+// Namespace creation and removal are outside the timed region. Run inside a namespace of its
+// own (bench/cni-run does) so the bridge of (c) and every host-side link stay out of the host.
+// Usage: paddock-bench-cni CYCLES STATE-DIR PLUGIN-DIR CNI-DIR DRIVER DRIVER-ENTRY-JSON BRIDGE-ENTRY-JSON
+import Foundation
+import Glibc
+import PaddockCore
+import PaddockHost
+import PaddockPosix
+
+let arguments = CommandLine.arguments
+guard arguments.count == 8, let cycles = Int(arguments[1]) else {
+    FileHandle.standardError.write(Data("usage: paddock-bench-cni CYCLES STATE PLUGINS CNI-DIR DRIVER DRIVER-ENTRY BRIDGE-ENTRY\n".utf8))
+    exit(2)
+}
+let (state, plugins, cniDirectory, driver) = (arguments[2], arguments[3], arguments[4], arguments[5])
+let driverEntry = arguments[6], bridgeEntry = arguments[7]
+let prefix = "pdbench\(getpid())"
+
+func ip(_ args: String...) {
+    let run = try? ChildProcess.run("/usr/sbin/ip", arguments: args, timeoutSeconds: 30)
+    if run?.termination != .exited(0) {
+        FileHandle.standardError.write(Data("ip \(args.joined(separator: " ")) failed\n".utf8))
+        exit(1)
+    }
+}
+
+/// Times `body` once per cycle, each in a namespace made just before and removed just after.
+func measure(_ label: String, _ body: (_ netns: String, _ container: String) -> Bool) -> [Double] {
+    var samples: [Double] = []
+    for cycle in 0..<cycles {
+        let name = "\(prefix)\(label)\(cycle)"
+        ip("netns", "add", name)
+        let start = ChildProcess.monotonicSeconds()
+        let ok = body("/run/netns/\(name)", "\(label)\(cycle)")
+        samples.append((ChildProcess.monotonicSeconds() - start) * 1000)
+        ip("netns", "del", name)
+        if !ok { FileHandle.standardError.write(Data("\(label) cycle \(cycle) failed\n".utf8)); exit(1) }
+    }
+    return samples
+}
+
+func exec(_ binary: String, _ command: String, _ netns: String, _ container: String, _ config: String) -> Bool {
+    let environment = ["CNI_COMMAND": command, "CNI_CONTAINERID": container, "CNI_NETNS": netns, "CNI_IFNAME": "eth0",
+                       "CNI_PATH": "/usr/lib/cni", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
+    guard let run = try? ChildProcess.run(binary, arguments: [], environment: environment, stdin: Array(config.utf8), timeoutSeconds: 60),
+          run.termination == .exited(0) else { return false }
+    return true
+}
+
+let configuration = HostConfiguration(pluginPath: [plugins], stateDirectory: state, executable: ChildProcess.currentExecutable())
+let runtime = PluginRuntime(catalog: PluginCatalog(configuration: configuration, explicitDirectories: [plugins]),
+                            logger: Logger(level: .error))
+let entry = try JSONValue(parsing: driverEntry)
+let handle = try runtime.handle(named: driver)
+
+func contractCall(_ operation: String, _ netns: String, _ container: String) -> Bool {
+    let request: JSONValue = .object(["command": .string(operation.uppercased()), "containerId": .string(container),
+                                      "netns": .string(netns), "ifName": "eth0", "args": .object([:]), "config": entry])
+    return handle.call(.network, operation, request).isSuccess
+}
+
+let inProcess = measure("a") { netns, id in contractCall("add", netns, id) && contractCall("del", netns, id) }
+let binary = measure("b") { netns, id in
+    exec("\(cniDirectory)/paddock", "ADD", netns, id, driverEntry) && exec("\(cniDirectory)/paddock", "DEL", netns, id, driverEntry)
+}
+let debian = measure("c") { netns, id in
+    exec("/usr/lib/cni/bridge", "ADD", netns, id, bridgeEntry) && exec("/usr/lib/cni/bridge", "DEL", netns, id, bridgeEntry)
+}
+
+func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
+let rows = [("(a) in-process contract, driver \(driver)", inProcess), ("(b) paddock CNI binary, driver \(driver)", binary),
+            ("(c) Debian bridge + host-local by exec", debian)]
+print("cycles: \(cycles) (one ADD + one DEL each, fresh netns each)")
+for (label, samples) in rows {
+    print(label.padding(toLength: 46, withPad: " ", startingAt: 0)
+          + String(format: "median %8.3f ms   mean %8.3f ms", median(samples), mean(samples)))
+}
+print(String(format: "ratio (c)/(a): %.1fx (goal >= 10x)", median(debian) / median(inProcess)))
+print(String(format: "ratio (c)/(b): %.2fx (goal >= 2x)", median(debian) / median(binary)))
