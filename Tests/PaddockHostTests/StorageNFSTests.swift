@@ -40,13 +40,13 @@ final class StorageNFSTests: XCTestCase {
 
     /// A unique temp dir (pid in its name), ganesha, the plugin linked into a plugin dir, and the
     /// driver enabled against the server. Teardown unmounts, stops the server and removes it all.
-    func setUpDriver(server wanted: Bool = true, config extra: [String: Any] = [:]) throws -> Env {
+    func setUpDriver(server wanted: Bool = true, leaseSeconds: Int = 60, config extra: [String: Any] = [:]) throws -> Env {
         let temp = try temporaryDirectory("paddock-nfs-\(getpid())")
         let plugins = try temp.subdirectory("plugins")
         let state = try temp.subdirectory("state")
         let mounts = try temp.subdirectory("mnt")
         symlink(try Harness.swiftPlugin("StorageNFS"), "\(plugins)/libStorageNFS.so")
-        let server = wanted ? try NFSGanesha(in: try temp.subdirectory("server")) : nil
+        let server = wanted ? try NFSGanesha(in: try temp.subdirectory("server"), leaseSeconds: leaseSeconds) : nil
         // Registered after the temp dir's removal block, so it runs first (teardown is LIFO).
         addTeardownBlock {
             unmountEverything(under: temp.path)
@@ -331,6 +331,25 @@ final class StorageNFSTests: XCTestCase {
         XCTAssertNotNil(try object(remove)["warning"])
         XCTAssertTrue(isDirectory("\(env.export)/bad"), "its data is left alone")
         XCTAssertNil((try object(try env.invoke("list", [:])))["errors"])
+    }
+
+    func testTheUserspaceMountOutlivesAnExpiredNFSv4Lease() throws {
+        // libnfs never renews its lease; the helper reconnects and reopens files when the server
+        // has expired it. A 5 s lease, then 15 s idle with a file held open.
+        let env = try setUpDriver(leaseSeconds: 5)
+        assertSuccess(try env.invoke("create", ["name": "v"]), "create")
+        let mountpoint = try XCTUnwrap(try object(try env.invoke("mount", ["name": "v", "id": "c1"]))["mountpoint"] as? String)
+        let held = open("\(mountpoint)/log", O_CREAT | O_WRONLY | O_APPEND, 0o644)
+        XCTAssertGreaterThanOrEqual(held, 0)
+        XCTAssertEqual(write(held, "before\n", 7), 7)
+        sleep(15)
+        XCTAssertEqual(write(held, "after\n", 6), 6, "a file opened before the lease expired still writes")
+        XCTAssertEqual(fsync(held), 0)
+        close(held)
+        try Data("new\n".utf8).write(to: URL(fileURLWithPath: "\(mountpoint)/new"))
+        XCTAssertEqual(try String(contentsOfFile: "\(env.export)/v/log", encoding: .utf8), "before\nafter\n")
+        XCTAssertEqual(try String(contentsOfFile: "\(env.export)/v/new", encoding: .utf8), "new\n")
+        assertSuccess(try env.invoke("unmount", ["name": "v", "id": "c1"]), "unmount")
     }
 
     func testKernelClientMountWhereTheKernelHasIt() throws {

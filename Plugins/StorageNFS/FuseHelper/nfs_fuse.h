@@ -34,6 +34,10 @@ int nfs_fuse_lost_state(int status);
         status_;                                                                      \
     })
 
+/* Writes size bytes at offset as WRITEs of at most chunk bytes, all in flight at once (in
+ * pipelined_write.c). Returns size, or -errno. */
+int nfs_fuse_pwrite_pipelined(struct nfsfh *fh, uint64_t offset, const char *buf, size_t size, size_t chunk);
+
 /* The file operations, in operations.c. */
 extern const struct fuse_operations nfs_fuse_operations;
 
