@@ -24,6 +24,11 @@ let drivers = ["HostLocal", "LBHaproxy", "LBNginx"]
 let driverDependencies: [String: [Target.Dependency]] = [
     "LBHaproxy": ["PaddockLBModel", "LBHaproxyCore"], "LBNginx": ["PaddockLBModel"],
     "IPsec": ["IPsecCore", "PaddockNetworkCore", "PaddockNetlink"],
+let drivers = ["HostLocal", "LBHaproxy", "LBNginx", "StorageNFS"]
+/// What each driver needs beyond the SDK.
+let driverDependencies: [String: [Target.Dependency]] = [
+    "LBHaproxy": ["PaddockLBModel", "LBHaproxyCore"], "LBNginx": ["PaddockLBModel"],
+    "StorageNFS": ["StorageNFSCore", "CNFS"],
 ]
 
 // Network foundation (issue #4): rtnetlink + netns layer, the shared container attach and IPAM.
@@ -51,6 +56,7 @@ let package = Package(
         .executable(name: "paddock-bench-ipsec", targets: ["paddock-bench-ipsec"]),
         .library(name: "PaddockHost", targets: ["PaddockHost"]),
         .library(name: "PaddockPluginKit", targets: ["PaddockPluginKit"]),
+        .executable(name: "paddock-nfs-fuse", targets: ["paddock-nfs-fuse"]),
     ] + drivers.map { .library(name: $0, type: .dynamic, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -122,6 +128,14 @@ let package = Package(
         .testTarget(name: "PaddockHostPortsTests", dependencies: ["PaddockHostPorts", "PaddockJSON", "PaddockPosix"]),
         .executableTarget(name: "paddock-bench-hostports", dependencies: ["PaddockHostPorts", "PaddockPosix"], path: "bench/HostPorts"),
     ] + drivers.flatMap { swiftDriver($0, extra: driverDependencies[$0] ?? []) } + networkTargets
+        // The NFS storage driver: libnfs (Debian libnfs-dev) to provision over NFS, its pure parts
+        // (options, names, records) unit-tested apart, and the userspace mount helper (C, libfuse3).
+        .systemLibrary(name: "CNFS", path: "Sources/CNFS", pkgConfig: "libnfs", providers: [.apt(["libnfs-dev"])]),
+        .systemLibrary(name: "CFuse3", path: "Sources/CFuse3", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
+        .target(name: "StorageNFSCore", dependencies: ["PaddockJSON"], path: "Plugins/StorageNFS/Core"),
+        .testTarget(name: "StorageNFSCoreTests", dependencies: ["StorageNFSCore", "PaddockJSON"], path: "Plugins/StorageNFS/Tests"),
+        .executableTarget(name: "paddock-nfs-fuse", dependencies: ["CNFS", "CFuse3"], path: "Plugins/StorageNFS/FuseHelper"),
+    ] + drivers.flatMap { swiftDriver($0, extra: driverDependencies[$0] ?? []) }
 )
 
 package.products.append(.library(name: "VXLAN", type: .dynamic, targets: ["VXLAN"]))
