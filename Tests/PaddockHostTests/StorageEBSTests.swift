@@ -61,7 +61,42 @@ final class StorageEBSTests: XCTestCase {
         // remove, detach and unmount of what is absent succeed.
         try ebs.ok("remove", ["name": "data"])
         try ebs.ok("unmount", ["name": "data", "id": "c3"])
+        // The debug log really is in the transcript the secret check reads.
+        XCTAssertTrue(ebs.transcript.contains("EC2 CreateVolume"), ebs.transcript)
         ebs.assertNoSecretsLeaked()
+    }
+
+    func testBusyMountpointOnUnmountIsAClearErrorAndTheRecordStaysConsistent() throws {
+        let ebs = try StorageEBSFixture(self)
+        let volumeID = try XCTUnwrap(try ebs.ok("create", ["name": "busy", "options": ["size": "1"]])["volumeId"] as? String)
+        let mountpoint = try XCTUnwrap(try ebs.ok("mount", ["name": "busy", "id": "c1"])["mountpoint"] as? String)
+        // A process whose working directory is on the volume keeps it busy.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        holder.arguments = ["60"]
+        holder.currentDirectoryURL = URL(fileURLWithPath: mountpoint)
+        try holder.run()
+        addTeardownBlock { if holder.isRunning { holder.terminate() } }
+
+        let refused = try ebs.refused("unmount", ["name": "busy", "id": "c1"])
+        XCTAssertEqual(refused["code"] as? Int, 103, "\(refused)")
+        XCTAssertEqual(refused["msg"] as? String, "ebs: volume busy: \(mountpoint) is busy")
+        XCTAssertTrue((refused["details"] as? String ?? "").contains("fuser -vm \(mountpoint)"), "\(refused)")
+        // Still mounted, still attached, and the record says so.
+        XCTAssertTrue(StorageEBSFixture.isMountPoint(mountpoint))
+        let status = try XCTUnwrap(try ebs.ok("get", ["name": "busy"])["status"] as? [String: Any])
+        XCTAssertEqual(status["mountIds"] as? [String], ["c1"])
+        XCTAssertEqual(status["state"] as? String, "in-use")
+        XCTAssertEqual(try ebs.ok("path", ["name": "busy"])["mountpoint"] as? String, mountpoint)
+        XCTAssertEqual(try ebs.refused("remove", ["name": "busy"])["code"] as? Int, 103)
+        XCTAssertEqual(try ebs.refused("detach", ["name": "busy"])["code"] as? Int, 103)
+
+        holder.terminate()
+        holder.waitUntilExit()
+        try ebs.ok("unmount", ["name": "busy", "id": "c1"])
+        XCTAssertFalse(StorageEBSFixture.isMountPoint(mountpoint))
+        XCTAssertEqual(try ebs.loopDevices(volumeID), [])
+        try ebs.ok("remove", ["name": "busy"])
     }
 
     func testAttachWaitsWhileEC2SaysAttaching() throws {
