@@ -5,6 +5,16 @@ import XCTest
 /// The EBS driver end to end: `paddock plugin invoke ebs storage.*` against a real moto_server,
 /// with loop devices formatted by the real mkfs.ext4 and mounted by the real kernel.
 final class StorageEBSTests: XCTestCase {
+    func testDriverPassesTheConformanceKit() throws {
+        let temp = try temporaryDirectory("paddock-ebs-kit-\(getpid())")
+        let run = try Harness.paddock(["plugin", "test", try Harness.swiftPlugin("StorageEBS"), "--format", "json"],
+                                      pluginPath: nil, stateDir: try temp.subdirectory("state"), timeout: 300)
+        XCTAssertEqual(run.status, .exited(0), run.stdout + run.stderr)
+        let report = try XCTUnwrap(run.json as? [String: Any], run.stdout)
+        XCTAssertEqual(report["failed"] as? Int, 0, run.stdout)
+        XCTAssertGreaterThan(report["passed"] as? Int ?? 0, 40, run.stdout)
+    }
+
     func testLifecycleFormatsMountsAndKeepsDataAcrossRemountThenDeletes() throws {
         let ebs = try StorageEBSFixture(self)
         let created = try ebs.ok("create", ["name": "data", "options": ["size": "1", "volumeType": "gp3"]])
