@@ -157,6 +157,16 @@ final class StorageEBSFixture {
         return String(decoding: out.stdout, as: UTF8.self).split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) }
     }
 
+    /// Loop devices over the image once they settle (autoclear finishes after the last close).
+    func loopDevicesAfterRelease(_ volumeID: String, timeout: Double = 10) throws -> [String] {
+        let deadline = ChildProcess.monotonicSeconds() + timeout
+        while true {
+            let devices = try loopDevices(volumeID)
+            if devices.isEmpty || ChildProcess.monotonicSeconds() > deadline { return devices }
+            usleep(100_000)
+        }
+    }
+
     static func isMountPoint(_ path: String) -> Bool {
         let info = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
         return info.split(separator: "\n").contains { $0.split(separator: " ").count > 4 && $0.split(separator: " ")[4] == path }

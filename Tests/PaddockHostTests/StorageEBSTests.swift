@@ -51,7 +51,7 @@ final class StorageEBSTests: XCTestCase {
         // The last one leaving unmounts and detaches: EC2 says available, the loop device is gone.
         try ebs.ok("unmount", ["name": "data", "id": "c2"])
         XCTAssertFalse(StorageEBSFixture.isMountPoint(mountpoint))
-        XCTAssertEqual(try ebs.loopDevices(volumeID), [])
+        XCTAssertEqual(try ebs.loopDevicesAfterRelease(volumeID), [])
         let detached = try ebs.ec2("DescribeVolumes", ["VolumeId.1": volumeID])
         XCTAssertEqual(StorageEBSFixture.values("status", in: detached), ["available"], detached)
         XCTAssertTrue(ebs.requests.contains { $0.hasPrefix("Action=DetachVolume") && $0.contains("InstanceId=\(ebs.instanceID)") })
@@ -67,7 +67,7 @@ final class StorageEBSTests: XCTestCase {
         let gone = try ebs.ec2("DescribeVolumes", ["VolumeId.1": volumeID])
         XCTAssertTrue(gone.contains("InvalidVolume.NotFound"), gone)
         XCTAssertEqual((try ebs.ok("list", [:])["volumes"] as? [Any])?.count, 0)
-        XCTAssertEqual(try ebs.loopDevices(volumeID), [])
+        XCTAssertEqual(try ebs.loopDevicesAfterRelease(volumeID), [])
         // remove, detach and unmount of what is absent succeed.
         try ebs.ok("remove", ["name": "data"])
         try ebs.ok("unmount", ["name": "data", "id": "c3"])
@@ -105,7 +105,7 @@ final class StorageEBSTests: XCTestCase {
         holder.waitUntilExit()
         try ebs.ok("unmount", ["name": "busy", "id": "c1"])
         XCTAssertFalse(StorageEBSFixture.isMountPoint(mountpoint))
-        XCTAssertEqual(try ebs.loopDevices(volumeID), [])
+        XCTAssertEqual(try ebs.loopDevicesAfterRelease(volumeID), [])
         try ebs.ok("remove", ["name": "busy"])
     }
 
@@ -141,7 +141,7 @@ final class StorageEBSTests: XCTestCase {
         XCTAssertEqual(forced.count, 1)
         XCTAssertEqual(forced.first?["lastState"] as? String, "detaching")
         XCTAssertEqual(StorageEBSFixture.values("status", in: try ebs.ec2("DescribeVolumes", ["VolumeId.1": volumeID])), ["available"])
-        XCTAssertEqual(try ebs.loopDevices(volumeID), [])
+        XCTAssertEqual(try ebs.loopDevicesAfterRelease(volumeID), [])
         try ebs.ok("remove", ["name": "stuck"])
     }
 
@@ -202,6 +202,20 @@ final class StorageEBSTests: XCTestCase {
         XCTAssertEqual(try ebs.ok("create", ["name": "adopted", "options": ["volumeID": existing]])["volumeId"] as? String, existing)
         XCTAssertEqual(try ebs.ok("remove", ["name": "adopted"])["deleted"] as? Bool, false)
         XCTAssertEqual(StorageEBSFixture.values("status", in: try ebs.ec2("DescribeVolumes", ["VolumeId.1": existing])), ["available"])
+
+        // Attached to another instance: attach and remove refuse at once, naming it.
+        let otherRun = try ebs.ec2("RunInstances", ["ImageId": "ami-12c6146b", "MinCount": "1", "MaxCount": "1"])
+        let other = try XCTUnwrap(StorageEBSFixture.values("instanceId", in: otherRun).first)
+        let elsewhere = try XCTUnwrap(try ebs.ok("create", ["name": "elsewhere", "options": ["size": "1"]])["volumeId"] as? String)
+        _ = try ebs.ec2("AttachVolume", ["VolumeId": elsewhere, "InstanceId": other, "Device": "/dev/sdf"])
+        let attach = try ebs.refused("attach", ["name": "elsewhere"])
+        XCTAssertEqual(attach["code"] as? Int, 103)
+        XCTAssertTrue((attach["msg"] as? String ?? "").contains("is attached to \(other)"), "\(attach)")
+        let remove = try ebs.refused("remove", ["name": "elsewhere"])
+        XCTAssertEqual(remove["code"] as? Int, 103)
+        XCTAssertTrue((remove["msg"] as? String ?? "").contains("deleted only when available"), "\(remove)")
+        _ = try ebs.ec2("DetachVolume", ["VolumeId": elsewhere, "InstanceId": other])
+        XCTAssertEqual(try ebs.ok("remove", ["name": "elsewhere"])["deleted"] as? Bool, true)
 
         // EC2 unreachable: a bounded, named failure.
         let down = try StorageEBSFixture(self, config: ["endpoint": "http://127.0.0.1:\(try LBTest.freePort())", "request_timeout_seconds": 5])

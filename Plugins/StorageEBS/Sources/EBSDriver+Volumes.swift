@@ -41,10 +41,10 @@ extension EBSDriver {
     /// CreateVolume → wait available → tag; the record is written as soon as the ID is known, so
     /// a failure after that leaves something `remove` can clean up.
     private func provision(_ name: VolumeName, _ options: VolumeOptions, _ settings: EBSSettings) throws(DriverError) -> JSONValue {
-        let token = "paddock-\(host.pluginName)-\(name.value)".utf8.reduce(into: UInt64(0xcbf2_9ce4_8422_2325)) {
-            $0 = ($0 ^ UInt64($1)) &* 0x100_0000_01b3
-        }
-        let answer = try perform(.createVolume(zone: settings.zone, options: options, clientToken: "paddock-" + String(token, radix: 16)),
+        // Idempotency for this create only (its retries reuse the call): a token derived from the
+        // name alone would, on real EC2, hand back a deleted volume when the name is reused.
+        let token = "paddock-" + String(UInt64.random(in: 1...UInt64.max), radix: 16) + String(UInt64.random(in: 1...UInt64.max), radix: 16)
+        let answer = try perform(.createVolume(zone: settings.zone, options: options, clientToken: token),
                                  volume: name.value, snapshotID: options.snapshotID)
         guard let created = EC2Volume(answer) else {
             throw .io("ebs: volume \(name): CreateVolume answered without a volume ID")
@@ -84,6 +84,10 @@ extension EBSDriver {
             if record.createdByDriver {
                 let settings = try settings()
                 if let current = try describeVolume(record.volumeID, volume: name.value) {
+                    if let other = current.attachments.first(where: { $0.instanceID != settings.instanceID }) {
+                        throw DriverError(code: PADDOCK_E_BUSY, "ebs: volume \(name) (\(record.volumeID)) is attached to \(other.instanceID); it is deleted only when available",
+                                          details: "unmount and detach it on that host first")
+                    }
                     if current.state != "available" {
                         try require(record.volumeID, .available, timeout: settings.waitTimeout, volume: name.value)
                     }

@@ -17,6 +17,10 @@ attach)
     ;;
 detach)
     for device in $(losetup -j "$image" | cut -d: -f1); do losetup -d "$device"; done
+    # A loop device still open somewhere (the kernel finishing an unmount) is only marked for
+    # autoclear by -d; wait (bounded) until it is really gone, as a detached disk would be.
+    tries=0
+    while [ -n "$(losetup -j "$image")" ] && [ $tries -lt 100 ]; do sleep 0.1; tries=$((tries + 1)); done
     echo "$1 $2 $3" >> "$(dirname "$0")/hook.log"
     ;;
 *)
