@@ -29,6 +29,11 @@ let drivers = ["HostLocal", "LBHaproxy", "LBNginx", "StorageNFS"]
 let driverDependencies: [String: [Target.Dependency]] = [
     "LBHaproxy": ["PaddockLBModel", "LBHaproxyCore"], "LBNginx": ["PaddockLBModel"],
     "StorageNFS": ["StorageNFSCore", "CNFS"],
+    + ["StorageEBS"]
+/// What each driver needs beyond the SDK.
+let driverDependencies: [String: [Target.Dependency]] = [
+    "LBHaproxy": ["PaddockLBModel", "LBHaproxyCore"], "LBNginx": ["PaddockLBModel"],
+    "StorageEBS": ["StorageEBSCore", "PaddockAWS"],
 ]
 
 // Network foundation (issue #4): rtnetlink + netns layer, the shared container attach and IPAM.
@@ -111,6 +116,9 @@ let package = Package(
         .testTarget(name: "IPsecCoreTests", dependencies: ["IPsecCore", "PaddockJSON"], path: "Plugins/IPsec/Tests"),
         // AWS Signature V4 for the AWS-backed drivers (StorageEBS), on swift-crypto.
         .target(name: "PaddockAWS", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // The EBS driver's pure parts (options, EC2 Query encoding, XML answers, waiters, errors).
+        .target(name: "StorageEBSCore", dependencies: ["PaddockJSON"], path: "Plugins/StorageEBS/Core"),
+        .testTarget(name: "StorageEBSCoreTests", dependencies: ["StorageEBSCore", "PaddockJSON"], path: "Plugins/StorageEBS/Tests"),
         // The load-balancer model (rancher lb_config), shared as source by the LB drivers.
         .target(name: "PaddockLBModel", dependencies: ["PaddockJSON"]),
         // The Swift driver SDK: statically linked into each Swift driver; only C types cross.
