@@ -6,11 +6,12 @@ public struct StorageCapabilities: Sendable, Equatable {
     public var scope: String
     /// Whether the driver has attach/detach (FlexVolume's `capabilities.attach`).
     public var attach: Bool
-    /// The per-volume option names the driver accepts; any other is refused before the driver is
-    /// called. A driver that lists none takes no options.
-    public var options: [String]
+    /// The per-volume option names the driver declares ("options": [...]); the adapters refuse any
+    /// other before the driver is called. nil when the driver declares none: it checks its
+    /// options itself (StorageNFS and StorageEBS refuse unknown ones by name).
+    public var options: [String]?
 
-    public init(scope: String = "local", attach: Bool = false, options: [String] = []) {
+    public init(scope: String = "local", attach: Bool = false, options: [String]? = nil) {
         self.scope = scope
         self.attach = attach
         self.options = options
@@ -20,6 +21,6 @@ public struct StorageCapabilities: Sendable, Equatable {
         let scope = document["scope"]?.stringValue ?? "local"
         self.scope = scope == "global" ? "global" : "local"
         attach = document["attach"]?.boolValue ?? false
-        options = (document["options"]?.arrayValue ?? []).compactMap { $0.stringValue ?? $0["name"]?.stringValue }
+        options = document["options"]?.arrayValue?.compactMap { $0.stringValue ?? $0["name"]?.stringValue }
     }
 }

@@ -18,8 +18,9 @@ public final class VolumeManager: @unchecked Sendable {
     @discardableResult
     public func create(_ name: String, options: [String: String]) throws(VolumeError) -> VolumeRecord {
         try VolumeName.validate(name)
-        let accepted = try driver.capabilities().options
-        try VolumeOptions.check(options, accepted: accepted, driver: driver.name)
+        if let accepted = try driver.capabilities().options {
+            try VolumeOptions.check(options, accepted: accepted, driver: driver.name)
+        }
         return try exclusive { () throws(VolumeError) -> VolumeRecord in
             if let existing = try store.read(name) {
                 guard existing.options == options else {

@@ -42,5 +42,7 @@ final class VolumeInputTests: XCTestCase {
         let caps = StorageCapabilities(try JSONValue(parsing: #"{"scope":"global","attach":true,"options":["host",{"name":"export"}]}"#))
         XCTAssertEqual(caps, StorageCapabilities(scope: "global", attach: true, options: ["host", "export"]))
         XCTAssertEqual(StorageCapabilities(try JSONValue(parsing: #"{"scope":"weird"}"#)), StorageCapabilities())
+        XCTAssertNil(StorageCapabilities(try JSONValue(parsing: #"{"scope":"local"}"#)).options, "undeclared: the driver checks its options")
+        XCTAssertEqual(StorageCapabilities(try JSONValue(parsing: #"{"options":[]}"#)).options, [], "declared empty: no options at all")
     }
 }
