@@ -18,10 +18,11 @@ func swiftDriver(_ name: String, extra: [Target.Dependency] = []) -> [Target] {
     ]
 }
 
-let drivers = ["HostLocal", "LBHaproxy", "LBNginx"]
+let drivers = ["HostLocal", "LBHaproxy", "LBNginx", "StorageNFS"]
 /// What each driver needs beyond the SDK.
 let driverDependencies: [String: [Target.Dependency]] = [
     "LBHaproxy": ["PaddockLBModel", "LBHaproxyCore"], "LBNginx": ["PaddockLBModel"],
+    "StorageNFS": ["StorageNFSCore", "CNFS"],
 ]
 
 let package = Package(
@@ -31,6 +32,7 @@ let package = Package(
         .executable(name: "paddock-bench-contract", targets: ["paddock-bench-contract"]),
         .library(name: "PaddockHost", targets: ["PaddockHost"]),
         .library(name: "PaddockPluginKit", targets: ["PaddockPluginKit"]),
+        .executable(name: "paddock-nfs-fuse", targets: ["paddock-nfs-fuse"]),
     ] + drivers.map { .library(name: $0, type: .dynamic, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -88,6 +90,13 @@ let package = Package(
             dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"],
             resources: [.copy("Fixtures")]
         ),
+        // The NFS storage driver: libnfs (Debian libnfs-dev) to provision over NFS, its pure parts
+        // (options, names, records) unit-tested apart, and the userspace mount helper (C, libfuse3).
+        .systemLibrary(name: "CNFS", path: "Sources/CNFS", pkgConfig: "libnfs", providers: [.apt(["libnfs-dev"])]),
+        .systemLibrary(name: "CFuse3", path: "Sources/CFuse3", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
+        .target(name: "StorageNFSCore", dependencies: ["PaddockJSON"], path: "Plugins/StorageNFS/Core"),
+        .testTarget(name: "StorageNFSCoreTests", dependencies: ["StorageNFSCore", "PaddockJSON"], path: "Plugins/StorageNFS/Tests"),
+        .executableTarget(name: "paddock-nfs-fuse", dependencies: ["CNFS", "CFuse3"], path: "Plugins/StorageNFS/FuseHelper"),
     ] + drivers.flatMap { swiftDriver($0, extra: driverDependencies[$0] ?? []) }
 )
 
