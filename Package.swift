@@ -108,7 +108,8 @@ package.targets += [
     .target(
         name: "PaddockVolume",
         dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix", "PaddockJSON", "PaddockHTTP", "PluginABI",
-                       .product(name: "Crypto", package: "swift-crypto")]
+                       .product(name: "Crypto", package: "swift-crypto")],
+        exclude: ["README.md"]
     ),
     .testTarget(name: "PaddockVolumeTests", dependencies: ["PaddockVolume", "PaddockHTTP", "PaddockJSON", "PaddockPosix"]),
 ]
