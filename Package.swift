@@ -159,3 +159,17 @@ package.targets += [
     .executableTarget(name: "paddock-bench-cni", dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"], path: "bench/CNICycle"),
 ]
 package.targets.first { $0.name == "paddock" }!.dependencies.append("PaddockCNI")
+// The storage adapters (issue #6): `paddock flexvolume`, `paddock volume-plugin serve` (the Docker
+// volume-plugin protocol over a small HTTP/1.1 server of our own) and `paddock volume`, over any
+// storage driver.
+package.targets += [
+    .target(name: "PaddockHTTP"),
+    .target(
+        name: "PaddockVolume",
+        dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix", "PaddockJSON", "PaddockHTTP", "PluginABI",
+                       .product(name: "Crypto", package: "swift-crypto")],
+        exclude: ["README.md"]
+    ),
+    .testTarget(name: "PaddockVolumeTests", dependencies: ["PaddockVolume", "PaddockHTTP", "PaddockJSON", "PaddockPosix"]),
+]
+package.targets.first { $0.name == "paddock" }!.dependencies.append("PaddockVolume")

@@ -14,6 +14,7 @@ struct Paddock: ParsableCommand {
             """,
         version: "paddock \(PaddockVersion.current) (plugin ABI \(ABIVersion.hostMinimum)–\(ABIVersion.hostCurrent), Swift \(HostToolchain.swiftVersion))",
         subcommands: [PluginCommand.self, LBCommand.self, NetworkCommand.self, AgentCommand.self, CNIGroupCommand.self]
+        subcommands: [PluginCommand.self, LBCommand.self, VolumeCommand.self, FlexVolumeCommand.self, VolumePluginCommand.self]
     )
 }
 

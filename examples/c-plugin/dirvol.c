@@ -291,7 +291,8 @@ static paddock_status op_capabilities(void *inst, const char *req, size_t len, p
     (void)inst;
     (void)req;
     (void)len;
-    respond(out, "{\"scope\":\"local\",\"attach\":false}");
+    /* "options": the per-volume options it takes (none); the adapters refuse any other by name. */
+    respond(out, "{\"scope\":\"local\",\"attach\":false,\"options\":[]}");
     return PADDOCK_OK;
 }
 
