@@ -18,50 +18,31 @@ func swiftDriver(_ name: String, extra: [Target.Dependency] = []) -> [Target] {
     ]
 }
 
-let drivers = ["HostLocal", "LBHaproxy", "LBNginx"]
-    + ["IPsec"]
+let drivers = ["HostLocal", "LBHaproxy", "LBNginx", "VXLAN", "IPsec", "StorageNFS", "StorageEBS"]
 /// What each driver needs beyond the SDK.
 let driverDependencies: [String: [Target.Dependency]] = [
     "LBHaproxy": ["PaddockLBModel", "LBHaproxyCore"], "LBNginx": ["PaddockLBModel"],
+    "VXLAN": ["VXLANCore", "PaddockNetworkCore", "PaddockNetlink"],
     "IPsec": ["IPsecCore", "PaddockNetworkCore", "PaddockNetlink"],
-let drivers = ["HostLocal", "LBHaproxy", "LBNginx", "StorageNFS"]
-/// What each driver needs beyond the SDK.
-let driverDependencies: [String: [Target.Dependency]] = [
-    "LBHaproxy": ["PaddockLBModel", "LBHaproxyCore"], "LBNginx": ["PaddockLBModel"],
     "StorageNFS": ["StorageNFSCore", "CNFS"],
-    + ["StorageEBS"]
-/// What each driver needs beyond the SDK.
-let driverDependencies: [String: [Target.Dependency]] = [
-    "LBHaproxy": ["PaddockLBModel", "LBHaproxyCore"], "LBNginx": ["PaddockLBModel"],
     "StorageEBS": ["StorageEBSCore", "PaddockAWS"],
 ]
 
-// Network foundation (issue #4): rtnetlink + netns layer, the shared container attach and IPAM.
-let networkTargets: [Target] = [
-    // setns(2)/unshare(2) wrappers: Swift's Glibc does not export them.
-    .target(name: "CPaddockNamespace", path: "Sources/CPaddockNamespace"),
-    .target(name: "PaddockNetlink", dependencies: ["CPaddockNamespace"]),
-    .target(name: "PaddockNetworkCore", dependencies: ["PaddockNetlink", "PaddockJSON", "PaddockHostPorts"]),
-    .testTarget(name: "PaddockNetlinkTests", dependencies: ["PaddockNetlink"]),
-    .testTarget(name: "PaddockNetworkCoreTests", dependencies: ["PaddockNetworkCore", "PaddockNetlink", "PaddockJSON"]),
-    // The VXLAN driver (rancher-net's vxlan backend); its pure parts in VXLANCore with unit tests.
-    .target(name: "VXLANCore", dependencies: ["PaddockNetworkCore", "PaddockNetlink", "PaddockJSON"], path: "Plugins/VXLAN/Core"),
-    .testTarget(name: "VXLANCoreTests", dependencies: ["VXLANCore", "PaddockNetworkCore", "PaddockNetlink", "PaddockJSON"],
-                path: "Plugins/VXLAN/Tests"),
-    // One network ADD+DEL cycle through the in-process contract (bench/vxlan-attach).
-    .executableTarget(name: "paddock-bench-attach", dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"],
-                      path: "bench/NetworkAttach"),
-] + swiftDriver("VXLAN", extra: ["VXLANCore", "PaddockNetworkCore", "PaddockNetlink"])
 let package = Package(
     name: "Paddock",
     products: [
         .executable(name: "paddock", targets: ["paddock"]),
+        // The CNI plugin binary `paddock cni install` puts into a CNI bin dir: lean, no argument parser.
+        .executable(name: "paddock-cni", targets: ["paddock-cni"]),
+        // The NFS driver's userspace mount helper (libfuse3 + libnfs).
+        .executable(name: "paddock-nfs-fuse", targets: ["paddock-nfs-fuse"]),
         .executable(name: "paddock-bench-contract", targets: ["paddock-bench-contract"]),
+        .executable(name: "paddock-bench-attach", targets: ["paddock-bench-attach"]),
+        .executable(name: "paddock-bench-cni", targets: ["paddock-bench-cni"]),
         .executable(name: "paddock-bench-hostports", targets: ["paddock-bench-hostports"]),
         .executable(name: "paddock-bench-ipsec", targets: ["paddock-bench-ipsec"]),
         .library(name: "PaddockHost", targets: ["PaddockHost"]),
         .library(name: "PaddockPluginKit", targets: ["PaddockPluginKit"]),
-        .executable(name: "paddock-nfs-fuse", targets: ["paddock-nfs-fuse"]),
     ] + drivers.map { .library(name: $0, type: .dynamic, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -91,85 +72,84 @@ let package = Package(
         .executableTarget(
             name: "paddock",
             dependencies: [
-                "PaddockHost",
+                "PaddockHost", "PaddockCNI", "PaddockVolume",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Host"
         ),
-        // Benchmarks live apart from tests (bench/run).
-        .executableTarget(
-            name: "paddock-bench-contract",
-            dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix", "PluginABI"],
-            path: "bench/ContractCall"
-        ),
-        .executableTarget(
-            name: "paddock-bench-ipsec",
-            dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"],
-            path: "bench/IPsecThroughput"
-        ),
-        // The haproxy driver's pure parts (rendering, health mapping), unit-tested on their own:
-        // a test cannot link a driver target itself (every driver exports paddock_plugin_entry).
-        .target(name: "LBHaproxyCore", dependencies: ["PaddockLBModel"], path: "Plugins/LBHaproxy/Core"),
-        .testTarget(name: "LBHaproxyCoreTests", dependencies: ["LBHaproxyCore", "PaddockLBModel"], path: "Plugins/LBHaproxy/Tests"),
-        // The ipsec driver's pure parts (config rendering, peers, SA listings), unit-tested on their own.
+
+        // ---- Network (issue #4) ----
+        // setns(2)/unshare(2) wrappers: Swift's Glibc does not export them.
+        .target(name: "CPaddockNamespace", path: "Sources/CPaddockNamespace"),
+        // rtnetlink (links, addresses, routes, neighbours, bridge FDB) and network namespaces.
+        .target(name: "PaddockNetlink", dependencies: ["CPaddockNamespace"]),
+        // Host ports and host NAT for every network driver (nftables, iptables FORWARD exemption, conntrack).
+        .target(name: "PaddockHostPorts", dependencies: ["PaddockJSON", "PaddockPosix"], exclude: ["README.md"]),
+        // The container attach shared by network drivers: bridge, veth, IPAM, CNI result.
+        .target(name: "PaddockNetworkCore", dependencies: ["PaddockNetlink", "PaddockJSON", "PaddockHostPorts"]),
+        // The CNI protocol (spec 1.0/1.1), pure; and the CNI plugin binary over the host's loader.
+        .target(name: "PaddockCNI", dependencies: ["PaddockJSON"]),
+        .executableTarget(name: "paddock-cni", dependencies: ["PaddockCNI", "PaddockHost", "PaddockCore", "PaddockPosix", "PaddockJSON"],
+                          path: "Sources/CNIPlugin", exclude: ["README.md"]),
+        // Drivers' pure parts, unit-tested on their own: a test cannot link a driver target itself
+        // (every driver exports paddock_plugin_entry).
+        .target(name: "VXLANCore", dependencies: ["PaddockNetworkCore", "PaddockNetlink", "PaddockJSON"], path: "Plugins/VXLAN/Core"),
         .target(name: "IPsecCore", dependencies: ["PaddockJSON"], path: "Plugins/IPsec/Core"),
-        .testTarget(name: "IPsecCoreTests", dependencies: ["IPsecCore", "PaddockJSON"], path: "Plugins/IPsec/Tests"),
-        // AWS Signature V4 for the AWS-backed drivers (StorageEBS), on swift-crypto.
-        .target(name: "PaddockAWS", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        // The EBS driver's pure parts (options, EC2 Query encoding, XML answers, waiters, errors).
-        .target(name: "StorageEBSCore", dependencies: ["PaddockJSON"], path: "Plugins/StorageEBS/Core"),
-        .testTarget(name: "StorageEBSCoreTests", dependencies: ["StorageEBSCore", "PaddockJSON"], path: "Plugins/StorageEBS/Tests"),
+
+        // ---- Load balancers (issue #5) ----
         // The load-balancer model (rancher lb_config), shared as source by the LB drivers.
         .target(name: "PaddockLBModel", dependencies: ["PaddockJSON"]),
-        // The Swift driver SDK: statically linked into each Swift driver; only C types cross.
-        .target(name: "PaddockPluginKit", dependencies: ["PluginABI", "PaddockJSON"]),
-        .testTarget(name: "PaddockCoreTests", dependencies: ["PaddockCore", "PaddockJSON", "PaddockAWS",
-                                                          .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(
-            name: "PaddockHostTests",
-            dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"],
-            resources: [.copy("Fixtures")]
+        .target(name: "LBHaproxyCore", dependencies: ["PaddockLBModel"], path: "Plugins/LBHaproxy/Core"),
+
+        // ---- Storage (issue #6) ----
+        // `paddock flexvolume`, `paddock volume-plugin serve` (Docker's protocol over our own small
+        // HTTP/1.1 server) and `paddock volume`, over any storage driver.
+        .target(name: "PaddockHTTP"),
+        .target(
+            name: "PaddockVolume",
+            dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix", "PaddockJSON", "PaddockHTTP", "PluginABI",
+                           .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["README.md"]
         ),
-        // Host ports and host NAT for every network driver (nftables, iptables FORWARD exemption,
-        // conntrack), called by drivers on ADD/DEL; unit tests for rendering, netns tests for the rest.
-        .target(name: "PaddockHostPorts", dependencies: ["PaddockJSON", "PaddockPosix"], exclude: ["README.md"]),
-        .testTarget(name: "PaddockHostPortsTests", dependencies: ["PaddockHostPorts", "PaddockJSON", "PaddockPosix"]),
-        .executableTarget(name: "paddock-bench-hostports", dependencies: ["PaddockHostPorts", "PaddockPosix"], path: "bench/HostPorts"),
-    ] + drivers.flatMap { swiftDriver($0, extra: driverDependencies[$0] ?? []) } + networkTargets
-        // The NFS storage driver: libnfs (Debian libnfs-dev) to provision over NFS, its pure parts
-        // (options, names, records) unit-tested apart, and the userspace mount helper (C, libfuse3).
+        // NFS: libnfs (Debian libnfs-dev) to provision over NFS; libfuse3 for the userspace mount helper.
         .systemLibrary(name: "CNFS", path: "Sources/CNFS", pkgConfig: "libnfs", providers: [.apt(["libnfs-dev"])]),
         .systemLibrary(name: "CFuse3", path: "Sources/CFuse3", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
         .target(name: "StorageNFSCore", dependencies: ["PaddockJSON"], path: "Plugins/StorageNFS/Core"),
-        .testTarget(name: "StorageNFSCoreTests", dependencies: ["StorageNFSCore", "PaddockJSON"], path: "Plugins/StorageNFS/Tests"),
         .executableTarget(name: "paddock-nfs-fuse", dependencies: ["CNFS", "CFuse3"], path: "Plugins/StorageNFS/FuseHelper"),
+        // AWS Signature V4 (swift-crypto) and the EBS driver's pure parts (EC2 Query, XML, waiters).
+        .target(name: "PaddockAWS", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "StorageEBSCore", dependencies: ["PaddockJSON"], path: "Plugins/StorageEBS/Core"),
+
+        // The Swift driver SDK: statically linked into each Swift driver; only C types cross.
+        .target(name: "PaddockPluginKit", dependencies: ["PluginABI", "PaddockJSON"]),
+
+        // ---- Benchmarks: apart from tests (bench/) ----
+        .executableTarget(name: "paddock-bench-contract", dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix", "PluginABI"],
+                          path: "bench/ContractCall"),
+        .executableTarget(name: "paddock-bench-attach", dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"],
+                          path: "bench/NetworkAttach"),
+        .executableTarget(name: "paddock-bench-cni", dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"],
+                          path: "bench/CNICycle"),
+        .executableTarget(name: "paddock-bench-hostports", dependencies: ["PaddockHostPorts", "PaddockPosix"],
+                          path: "bench/HostPorts"),
+        .executableTarget(name: "paddock-bench-ipsec", dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"],
+                          path: "bench/IPsecThroughput"),
+
+        // ---- Tests ----
+        .testTarget(name: "PaddockCoreTests", dependencies: ["PaddockCore", "PaddockJSON", "PaddockAWS",
+                                                          .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "PaddockHostTests", dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "PaddockNetlinkTests", dependencies: ["PaddockNetlink"]),
+        .testTarget(name: "PaddockNetworkCoreTests", dependencies: ["PaddockNetworkCore", "PaddockNetlink", "PaddockJSON"]),
+        .testTarget(name: "PaddockHostPortsTests", dependencies: ["PaddockHostPorts", "PaddockJSON", "PaddockPosix"]),
+        .testTarget(name: "PaddockCNITests", dependencies: ["PaddockCNI", "PaddockJSON"]),
+        .testTarget(name: "VXLANCoreTests", dependencies: ["VXLANCore", "PaddockNetworkCore", "PaddockNetlink", "PaddockJSON"],
+                    path: "Plugins/VXLAN/Tests"),
+        .testTarget(name: "IPsecCoreTests", dependencies: ["IPsecCore", "PaddockJSON"], path: "Plugins/IPsec/Tests"),
+        .testTarget(name: "LBHaproxyCoreTests", dependencies: ["LBHaproxyCore", "PaddockLBModel"], path: "Plugins/LBHaproxy/Tests"),
+        .testTarget(name: "PaddockVolumeTests", dependencies: ["PaddockVolume", "PaddockHTTP", "PaddockJSON", "PaddockPosix"]),
+        .testTarget(name: "StorageNFSCoreTests", dependencies: ["StorageNFSCore", "PaddockJSON"], path: "Plugins/StorageNFS/Tests"),
+        .testTarget(name: "StorageEBSCoreTests", dependencies: ["StorageEBSCore", "PaddockJSON"], path: "Plugins/StorageEBS/Tests"),
     ] + drivers.flatMap { swiftDriver($0, extra: driverDependencies[$0] ?? []) }
 )
-
-package.products.append(.library(name: "VXLAN", type: .dynamic, targets: ["VXLAN"]))
-// The CNI adapter (issue #4): the protocol in a pure target, the plugin binary as its own lean
-// executable (no argument parser), installed by `paddock cni install`.
-package.products += [.executable(name: "paddock-cni", targets: ["paddock-cni"]),
-                     .executable(name: "paddock-bench-cni", targets: ["paddock-bench-cni"])]
-package.targets += [
-    .target(name: "PaddockCNI", dependencies: ["PaddockJSON"]),
-    .executableTarget(name: "paddock-cni", dependencies: ["PaddockCNI", "PaddockHost", "PaddockCore", "PaddockPosix", "PaddockJSON"],
-                      path: "Sources/CNIPlugin", exclude: ["README.md"]),
-    .testTarget(name: "PaddockCNITests", dependencies: ["PaddockCNI", "PaddockJSON"]),
-    .executableTarget(name: "paddock-bench-cni", dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"], path: "bench/CNICycle"),
-]
-package.targets.first { $0.name == "paddock" }!.dependencies.append("PaddockCNI")
-// The storage adapters (issue #6): `paddock flexvolume`, `paddock volume-plugin serve` (the Docker
-// volume-plugin protocol over a small HTTP/1.1 server of our own) and `paddock volume`, over any
-// storage driver.
-package.targets += [
-    .target(name: "PaddockHTTP"),
-    .target(
-        name: "PaddockVolume",
-        dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix", "PaddockJSON", "PaddockHTTP", "PluginABI",
-                       .product(name: "Crypto", package: "swift-crypto")],
-        exclude: ["README.md"]
-    ),
-    .testTarget(name: "PaddockVolumeTests", dependencies: ["PaddockVolume", "PaddockHTTP", "PaddockJSON", "PaddockPosix"]),
-]
-package.targets.first { $0.name == "paddock" }!.dependencies.append("PaddockVolume")

@@ -13,8 +13,8 @@ struct Paddock: ParsableCommand {
             Listing plugins reads their files only; loading happens in a child process first.
             """,
         version: "paddock \(PaddockVersion.current) (plugin ABI \(ABIVersion.hostMinimum)–\(ABIVersion.hostCurrent), Swift \(HostToolchain.swiftVersion))",
-        subcommands: [PluginCommand.self, LBCommand.self, NetworkCommand.self, AgentCommand.self, CNIGroupCommand.self]
-        subcommands: [PluginCommand.self, LBCommand.self, VolumeCommand.self, FlexVolumeCommand.self, VolumePluginCommand.self]
+        subcommands: [PluginCommand.self, LBCommand.self, NetworkCommand.self, CNIGroupCommand.self, AgentCommand.self,
+                      VolumeCommand.self, FlexVolumeCommand.self, VolumePluginCommand.self]
     )
 }
 
