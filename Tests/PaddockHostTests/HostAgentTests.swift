@@ -92,6 +92,29 @@ final class HostAgentTests: XCTestCase {
         XCTAssertEqual(try etcd.client(prefix: prefix).range(prefix: prefix).kvs, [], "SIGTERM revoked the lease: the record went at once")
     }
 
+    func testPluginsInAndOutOfProcessReadMetadataFromEtcd() throws {
+        try Harness.requirePaddock()
+        let etcd = try EtcdFixture(self)
+        let state = try temporaryDirectory()
+        let plugins = try state.subdirectory("plugins")
+        let config = "\(state.path)/config"
+        let prefix = "/paddock-\(getpid())-worker/"
+        try etcd.writeSettings(configDirectory: config, prefix: prefix)
+        try etcd.client(prefix: prefix).put("\(prefix)hosts/h7", Array(#"{"name":"h7","agent_ip":"198.18.0.7","labels":{}}"#.utf8))
+        try Harness.compile(["\(Harness.fixturesDirectory)/notifier.c"], output: "\(plugins)/notifier.so")
+        try AtomicFile.write(Array("{\"log\": \"\(state.path)/n.log\"}".utf8), to: "\(state.path)/notifier.json")
+        let environment = ["PADDOCK_CONFIG_DIR": config]
+        for isolation in ["in-process", "process"] {
+            let enable = try Harness.paddock(["plugin", "enable", "notifier", "--config", "\(state.path)/notifier.json",
+                                              "--isolation", isolation], pluginPath: plugins, stateDir: state.path, environment: environment)
+            XCTAssertEqual(enable.status, .exited(0), enable.stderr)
+            let status = try Harness.paddock(["plugin", "invoke", "notifier", "network.status"], pluginPath: plugins,
+                                             stateDir: state.path, environment: environment)
+            XCTAssertEqual(status.status, .exited(0), status.stderr)
+            XCTAssertTrue(status.stdout.contains("198.18.0.7"), "\(isolation): the hosts come from etcd: \(status.stdout)")
+        }
+    }
+
     func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
         let deadline = ChildProcess.monotonicSeconds() + seconds
         while ChildProcess.monotonicSeconds() < deadline {
