@@ -36,6 +36,9 @@ let networkTargets: [Target] = [
     .target(name: "VXLANCore", dependencies: ["PaddockNetworkCore", "PaddockNetlink", "PaddockJSON"], path: "Plugins/VXLAN/Core"),
     .testTarget(name: "VXLANCoreTests", dependencies: ["VXLANCore", "PaddockNetworkCore", "PaddockNetlink", "PaddockJSON"],
                 path: "Plugins/VXLAN/Tests"),
+    // One network ADD+DEL cycle through the in-process contract (bench/vxlan-attach).
+    .executableTarget(name: "paddock-bench-attach", dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"],
+                      path: "bench/NetworkAttach"),
 ] + swiftDriver("VXLAN", extra: ["VXLANCore", "PaddockNetworkCore", "PaddockNetlink"])
 let package = Package(
     name: "Paddock",

@@ -27,8 +27,14 @@ public struct ContainerAttach {
         let address = try ipam.acquire(owner: identity.owner, block: config.block)
         let hostName = config.hostVethName(identity)
         do throws(NetlinkError) {
-            _ = try host.deleteLink(named: hostName) // left over from an ADD that died half-way
-            try host.createVeth(name: hostName, peerName: identity.ifName, peerNamespace: namespace, mtu: config.mtu)
+            do {
+                try host.createVeth(name: hostName, peerName: identity.ifName, peerNamespace: namespace, mtu: config.mtu)
+            } catch {
+                guard error.isExists else { throw error }
+                // A host end left over from an ADD that died half-way: replace it.
+                _ = try host.deleteLink(named: hostName)
+                try host.createVeth(name: hostName, peerName: identity.ifName, peerNamespace: namespace, mtu: config.mtu)
+            }
             guard let hostEnd = try host.link(named: hostName) else { throw NetlinkError("veth \(hostName) vanished", errno: ENODEV) }
             try host.setMaster(index: hostEnd.index, master: bridge.index)
             try host.setUp(index: hostEnd.index)

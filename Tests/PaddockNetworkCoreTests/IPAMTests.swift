@@ -21,14 +21,17 @@ final class IPAMTests: XCTestCase {
     func testExhaustionIsTryAgainAndARaceMovesOn() throws {
         let store = MemoryLeaseStore()
         let ipam = IPAM(store: store, network: "net1")
-        store.stolenBeforeSwap = ["lease/net1/198.19.5.2"]
-        XCTAssertEqual(try ipam.acquire(owner: "c1/eth0", block: block).description, "198.19.5.3")
-        for index in 2...4 { _ = try ipam.acquire(owner: "c\(index)/eth0", block: block) }
+        _ = try ipam.acquire(owner: "c0/eth0", block: block)
+        // Another process writes the table between our read and our swap: we read again.
+        store.interleavedWrite = ("ipam/net1", #"{"198.19.5.2":"c0/eth0","198.19.5.3":"racer/eth0"}"#)
+        XCTAssertEqual(try ipam.acquire(owner: "c1/eth0", block: block).description, "198.19.5.4")
+        for index in 2...3 { _ = try ipam.acquire(owner: "c\(index)/eth0", block: block) }
         XCTAssertThrowsError(try ipam.acquire(owner: "c9/eth0", block: block)) { error in
             XCTAssertEqual((error as? NetworkError)?.code, .tryAgain)
         }
-        let leased = Set(store.values.filter { $0.key.hasPrefix("lease/") }.map(\.key))
-        XCTAssertEqual(leased.count, 5, "no address handed out twice")
+        let leases = try ipam.leases()
+        XCTAssertEqual(leases.count, 5)
+        XCTAssertEqual(Set(leases.values).count, 5, "no address handed out twice")
     }
 
     func testOverlappingNetworksAreRefused() throws {

@@ -3,12 +3,15 @@ import PaddockNetworkCore
 /// The store contract in memory, for the pure IPAM and registry tests.
 final class MemoryLeaseStore: LeaseStore {
     var values: [String: String] = [:]
-    /// Keys another "process" grabs just before our compare-and-swap.
-    var stolenBeforeSwap: Set<String> = []
+    /// A write another "process" makes just before our next compare-and-swap of that key.
+    var interleavedWrite: (key: String, value: String)?
 
     func value(_ key: String) throws(NetworkError) -> String? { values[key] }
     func compareAndSwap(_ key: String, expected: String?, value: String) throws(NetworkError) -> Bool {
-        if stolenBeforeSwap.remove(key) != nil { values[key] = "someone-else/eth0" }
+        if let write = interleavedWrite, write.key == key {
+            values[key] = write.value
+            interleavedWrite = nil
+        }
         guard values[key] == expected else { return false }
         values[key] = value
         return true
