@@ -92,6 +92,47 @@ final class HostAgentTests: XCTestCase {
         XCTAssertEqual(try etcd.client(prefix: prefix).range(prefix: prefix).kvs, [], "SIGTERM revoked the lease: the record went at once")
     }
 
+    func testAgentRidesOutAnEtcdOutageAndPublishesAgain() throws {
+        try Harness.requirePaddock()
+        let etcd = try EtcdFixture(self)
+        let state = try temporaryDirectory()
+        let config = "\(state.path)/config"
+        let prefix = "/paddock-\(getpid())-outage/"
+        try etcd.writeSettings(configDirectory: config, prefix: prefix, host: "h1")
+        let agent = Process()
+        agent.executableURL = URL(fileURLWithPath: Harness.paddock)
+        agent.arguments = ["agent", "run", "--agent-ip", "198.18.0.1", "--ttl", "3", "--watch-interval", "0.3", "--format", "json"]
+        var env = ChildProcess.currentEnvironment()
+        env["PADDOCK_STATE_DIR"] = state.path
+        env["PADDOCK_CONFIG_DIR"] = config
+        env["PADDOCK_PLUGIN_PATH"] = try state.subdirectory("plugins")
+        env["HOME"] = "\(state.path)/home"
+        agent.environment = env
+        _ = FileManager.default.createFile(atPath: "\(state.path)/agent.out", contents: nil)
+        agent.standardOutput = FileHandle(forWritingAtPath: "\(state.path)/agent.out")
+        agent.standardError = FileHandle(forWritingAtPath: "\(state.path)/agent.out")
+        try agent.run()
+        addTeardownBlock {
+            if agent.isRunning { kill(agent.processIdentifier, SIGKILL); agent.waitUntilExit() }
+        }
+        let output = { (try? String(contentsOfFile: "\(state.path)/agent.out", encoding: .utf8)) ?? "" }
+        let published = { output().components(separatedBy: #""event":"published""#).count - 1 }
+        XCTAssertTrue(waitUntil(seconds: 30) { published() == 1 }, output())
+
+        etcd.stop()
+        XCTAssertTrue(waitUntil(seconds: 30) { output().contains("etcd is unreachable at \(etcd.clientURL)") },
+                      "the agent says what is wrong and keeps running:\n\(output())")
+        XCTAssertTrue(agent.isRunning)
+
+        try etcd.start()
+        XCTAssertTrue(waitUntil(seconds: 30) { published() == 2 }, "published again under a new lease:\n\(output())")
+        XCTAssertTrue(waitUntil(seconds: 10) { (try? etcd.client(prefix: prefix).range(prefix: prefix).kvs.map(\.key)) == ["\(prefix)hosts/h1"] },
+                      "the record is back")
+        kill(agent.processIdentifier, SIGTERM)
+        agent.waitUntilExit()
+        XCTAssertEqual(agent.terminationStatus, 0, output())
+    }
+
     func testPluginsInAndOutOfProcessReadMetadataFromEtcd() throws {
         try Harness.requirePaddock()
         let etcd = try EtcdFixture(self)
