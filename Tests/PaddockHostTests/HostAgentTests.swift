@@ -15,6 +15,7 @@ final class HostAgentTests: XCTestCase {
                                        "--field", "subnet=\"198.18.65.0/24\"", "--ttl", "2", "--format", "json"],
                                       pluginPath: nil, stateDir: state.path, environment: ["PADDOCK_CONFIG_DIR": "\(state.path)/config"])
         XCTAssertEqual(run.status, .exited(0), run.stderr)
+        XCTAssertTrue(run.stderr.contains("warning: publishing host peer, but this host's drivers look themselves up as"), run.stderr)
         let printed = try JSONValue(parsing: run.stdout)
         XCTAssertNotEqual(printed["lease"]?.stringValue ?? "0", "0")
 
