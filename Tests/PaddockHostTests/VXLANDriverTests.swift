@@ -213,6 +213,13 @@ final class VXLANDriverTests: XCTestCase {
         XCTAssertTrue(overlapText.contains("overlaps"), overlapText)
         XCTAssertTrue(try testbed.json(second.namespace, ["link", "show", "type", "veth"]).isEmpty, "nothing half-made")
 
+        // reconcile names what is wrong: an unknown driver, a driver that is not a network driver's name.
+        let unknown = try testbed.paddock(on: "h1", ["network", "reconcile", "nosuch"])
+        XCTAssertEqual(unknown.status, .exited(1))
+        XCTAssertTrue(unknown.stderr.contains("nosuch") && unknown.stderr.contains("not enabled"), unknown.stderr)
+        let help = try testbed.paddock(on: "h1", ["help", "network", "reconcile"])
+        XCTAssertTrue(help.stdout.contains("metadata.changed") && help.stdout.contains("DRIVER"), help.stdout)
+
         // DEL is idempotent and succeeds once the namespace is gone; CHECK then fails.
         testbed.removeNamespace(of: first)
         let (deleted, deleteText) = try invoke("network.del", try request(first))
