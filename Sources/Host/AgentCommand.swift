@@ -24,7 +24,7 @@ struct AgentCommand: ParsableCommand {
 
 /// The options that make up this host's record.
 struct HostRecordOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("This host's name (default: metadata.host in paddock.json, else the hostname).", valueName: "name"))
+    @Option(help: ArgumentHelp("This host's name (default: metadata.host in paddock.json, else the hostname); a different name than the one this host's drivers look themselves up by is published with a warning.", valueName: "name"))
     var name: String?
 
     @Option(name: .customLong("agent-ip"), help: ArgumentHelp("This host's underlay IPv4 address, which peers' network drivers tunnel to.", valueName: "address"))
@@ -74,6 +74,14 @@ extension GlobalOptions {
         let client = EtcdClient(settings: etcd, settingsFile: "\(configuration.configDirectory)/paddock.json")
         let record = recordOptions.record(configuration.settings.metadata)
         try record.validate()
+        // Drivers on this host find themselves in metadata as metadata.host (else the hostname).
+        let selfName = configuration.settings.metadata.host ?? ProcessInfo.processInfo.hostName
+        if record.name != selfName {
+            FileHandleOutput.standardError("""
+                paddock: warning: publishing host \(record.name), but this host's drivers look themselves up as \(selfName)
+                  hint: set "metadata": {"host": "\(record.name)"} in \(configuration.configDirectory)/paddock.json, or drop --name
+                """)
+        }
         return HostAgent(client: client, record: record, options: options)
     }
 }

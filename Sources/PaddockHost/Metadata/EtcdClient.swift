@@ -57,7 +57,7 @@ public struct EtcdClient: Sendable {
     public func grantLease(ttl: Int) throws(HostError) -> Int64 {
         let answer = try call("/v3/lease/grant", ["TTL": .string(String(ttl))])
         let id = Self.int64(answer["ID"])
-        guard id != 0 else { throw failure("/v3/lease/grant", "etcd granted no lease: \(answer.serialized())") }
+        guard id != 0 else { throw failure("etcd granted no lease: \(answer.serialized())") }
         return id
     }
 
@@ -96,7 +96,7 @@ public struct EtcdClient: Sendable {
                 case .answer(let value): return value
                 case .refused(let message):
                     // etcd answered but refused the request: retrying will not help.
-                    throw failure(path, "etcd at \(endpoint) refused \(path): \(message)")
+                    throw failure("etcd at \(endpoint) refused \(path): \(message)")
                 case .unreachable(let message):
                     problems.append("\(endpoint): \(message)")
                 }
@@ -106,7 +106,7 @@ public struct EtcdClient: Sendable {
                         hint: "start etcd there, or fix \"metadata.etcd.endpoints\" in \(settingsFile)")
     }
 
-    func failure(_ path: String, _ message: String) -> HostError {
+    func failure(_ message: String) -> HostError {
         HostError(.io, message, hint: "check etcd's log; the metadata settings are in \(settingsFile)")
     }
 
