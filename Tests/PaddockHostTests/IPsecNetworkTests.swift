@@ -146,6 +146,8 @@ final class IPsecNetworkTests: XCTestCase {
         XCTAssertTrue(bed.waitForTunnels(expected: [0: 1, 1: 1]))
         XCTAssertTrue(bed.ping(from: "h1c1", to: "198.19.2.2"))
 
+        let check: JSONValue = .object(["containerId": "h2c1", "ifName": "eth0", "netns": .string("/run/netns/\(bed.prefix)h2c1")])
+        XCTAssertTrue(bed.hosts[1].instance.call(.network, "check", check).isSuccess)
         let old = try XCTUnwrap(bed.charonPID(1))
         XCTAssertEqual(kill(old, SIGKILL), 0)
         var status: Int32 = 0
@@ -154,6 +156,7 @@ final class IPsecNetworkTests: XCTestCase {
         XCTAssertEqual(down.status, 50, down.body.serialized())
         XCTAssertTrue(down.errorMessage.contains("charon is not running"), down.errorMessage)
         XCTAssertTrue(down.errorMessage.contains("userspace ESP"), down.errorMessage)
+        XCTAssertEqual(bed.hosts[1].instance.call(.network, "check", check).status, 50, "CHECK fails while charon is down")
 
         let report = bed.notify(1)
         XCTAssertTrue(report.isSuccess, report.errorMessage)
@@ -232,6 +235,27 @@ final class IPsecNetworkTests: XCTestCase {
         let broken = add("c9", "eth1")
         XCTAssertEqual(broken.status, 4, broken.body.serialized())
         XCTAssertTrue(broken.errorMessage.contains("this host's metadata record is unusable"), broken.errorMessage)
+    }
+
+    func testCheckAndGarbageCollection() throws {
+        let bed = try makeTestbed(hosts: 1)
+        try bed.addContainer("keep", on: 0)
+        try bed.addContainer("stale", on: 0)
+        let host = bed.hosts[0].instance
+        func request(_ id: String) -> JSONValue {
+            .object(["containerId": .string(id), "ifName": "eth0", "netns": .string("/run/netns/\(bed.prefix)\(id)")])
+        }
+        XCTAssertTrue(host.call(.network, "check", request("stale")).isSuccess)
+        let gc = host.call(.network, "gc", .object(["config": .object([
+            "cni.dev/valid-attachments": [.object(["containerID": "keep", "ifname": "eth0"])]])]))
+        XCTAssertTrue(gc.isSuccess, gc.errorMessage)
+        XCTAssertEqual(gc.body["released"], ["stale/eth0"])
+        XCTAssertEqual(host.call(.network, "check", request("stale")).status, 3, "a collected attachment is unknown")
+        XCTAssertTrue(host.call(.network, "check", request("keep")).isSuccess)
+        let inside = try bed.run(in: "\(bed.prefix)stale", ["/usr/sbin/ip", "-o", "link", "show"])
+        XCTAssertFalse(String(decoding: inside.stdout, as: UTF8.self).contains("eth0"), "the collected veth is gone")
+        XCTAssertTrue(host.call(.network, "del", request("keep")).isSuccess)
+        XCTAssertTrue(host.call(.network, "del", request("keep")).isSuccess, "DEL twice succeeds")
     }
 
     func testAGeneratedPSKIsStoredAndReused() throws {
