@@ -31,7 +31,7 @@ let networkTargets: [Target] = [
     // setns(2)/unshare(2) wrappers: Swift's Glibc does not export them.
     .target(name: "CPaddockNamespace", path: "Sources/CPaddockNamespace"),
     .target(name: "PaddockNetlink", dependencies: ["CPaddockNamespace"]),
-    .target(name: "PaddockNetworkCore", dependencies: ["PaddockNetlink", "PaddockJSON"]),
+    .target(name: "PaddockNetworkCore", dependencies: ["PaddockNetlink", "PaddockJSON", "PaddockHostPorts"]),
     .testTarget(name: "PaddockNetlinkTests", dependencies: ["PaddockNetlink"]),
     .testTarget(name: "PaddockNetworkCoreTests", dependencies: ["PaddockNetworkCore", "PaddockNetlink", "PaddockJSON"]),
     // The VXLAN driver (rancher-net's vxlan backend); its pure parts in VXLANCore with unit tests.
@@ -48,6 +48,7 @@ let package = Package(
         .executable(name: "paddock", targets: ["paddock"]),
         .executable(name: "paddock-bench-contract", targets: ["paddock-bench-contract"]),
         .executable(name: "paddock-bench-ipsec", targets: ["paddock-bench-ipsec"]),
+        .executable(name: "paddock-bench-hostports", targets: ["paddock-bench-hostports"]),
         .library(name: "PaddockHost", targets: ["PaddockHost"]),
         .library(name: "PaddockPluginKit", targets: ["PaddockPluginKit"]),
     ] + drivers.map { .library(name: $0, type: .dynamic, targets: [$0]) },
@@ -115,6 +116,11 @@ let package = Package(
             dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"],
             resources: [.copy("Fixtures")]
         ),
+        // Host ports and host NAT for every network driver (nftables, iptables FORWARD exemption,
+        // conntrack), called by drivers on ADD/DEL; unit tests for rendering, netns tests for the rest.
+        .target(name: "PaddockHostPorts", dependencies: ["PaddockJSON", "PaddockPosix"], exclude: ["README.md"]),
+        .testTarget(name: "PaddockHostPortsTests", dependencies: ["PaddockHostPorts", "PaddockJSON", "PaddockPosix"]),
+        .executableTarget(name: "paddock-bench-hostports", dependencies: ["PaddockHostPorts", "PaddockPosix"], path: "bench/HostPorts"),
     ] + drivers.flatMap { swiftDriver($0, extra: driverDependencies[$0] ?? []) } + networkTargets
 )
 

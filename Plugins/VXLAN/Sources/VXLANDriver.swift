@@ -48,6 +48,13 @@ final class VXLANDriver: NetworkDriver {
                 config: BridgeAttachmentConfig(network: settings.network, bridge: settings.bridge, block: block, mtu: vtep.mtu),
                 ipam: IPAM(store: store, network: settings.network))
             let result = try attach.add(identity)
+            do throws(NetworkError) {
+                try hostPorts(including: settings).publish(identity, hostInterface: result.hostInterface,
+                                                           address: result.address.address, request: request)
+            } catch {
+                try? attach.del(identity)
+                throw error
+            }
             host.log(.debug, "attached \(identity.owner) as \(result.address) on \(settings.bridge)")
             return result.cniResult(cniVersion: request["config"]?["cniVersion"]?.stringValue ?? "1.1.0")
         } catch {
@@ -61,6 +68,7 @@ final class VXLANDriver: NetworkDriver {
             let identity = try AttachmentIdentity(containerID: request["containerId"]?.stringValue, ifName: request["ifName"]?.stringValue,
                                                   netns: request["netns"]?.stringValue, requireNetns: false)
             let settings = try VXLANSettings.parse(enable: enableConfig, request: request["config"])
+            try hostPorts(including: settings).withdraw(identity)
             try attachment(settings, block: settings.subnet).del(identity)
             return .object([:])
         } catch {
@@ -143,6 +151,7 @@ final class VXLANDriver: NetworkDriver {
             let socket = try kernel("netlink socket") { () throws(NetlinkError) in try NetlinkSocket() }
             var summary = ReconcileSummary()
             try reconcile(socket, topology: topology, vtepSettings: first, summary: &summary)
+            try hostPorts(including: nil).reconcile()
             return summary.json(peers: topology.planner.peers.count, networks: networks.map(\.network))
         } catch {
             throw DriverError(error)
@@ -155,6 +164,14 @@ final class VXLANDriver: NetworkDriver {
         ContainerAttach(config: BridgeAttachmentConfig(network: settings.network, bridge: settings.bridge, block: block,
                                                        mtu: settings.mtu ?? 1450),
                         ipam: IPAM(store: store, network: settings.network))
+    }
+
+    /// The host-port hook over every network this host serves (one nftables table for the driver).
+    func hostPorts(including current: VXLANSettings?) throws(NetworkError) -> ContainerHostPorts {
+        var networks = try servedNetworks()
+        if let current, !networks.contains(where: { $0.network == current.network }) { networks.append(current) }
+        return ContainerHostPorts(owner: host.pluginName, networks: networks.map { .init(subnet: $0.subnet, bridge: $0.bridge) },
+                                  store: store, lockDirectory: host.stateDirectory)
     }
 
     /// The enable config's network (if it names a subnet) and every network an ADD registered.

@@ -72,7 +72,8 @@ public final class PluginRuntime: @unchecked Sendable {
         let services = HostServices(
             pluginName: name, stateDirectory: catalog.configuration.stateDirectory, logger: logger,
             isOrchestrator: negotiated.kinds.contains(.orchestrator),
-            router: { [weak self] request in self?.route(request) ?? CallResult.notSupported(plugin: name, operation: "call_driver") })
+            router: { [weak self] request in self?.route(request) ?? CallResult.notSupported(plugin: name, operation: "call_driver") },
+            metadata: MetadataSource.configured(catalog.configuration))
         let instance = try PluginInstance(plugin: negotiated, config: record.config, services: services)
         lock.lock()
         defer { lock.unlock() }

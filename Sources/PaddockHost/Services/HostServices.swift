@@ -23,11 +23,11 @@ public final class HostServices: @unchecked Sendable {
     private let stateDirPointer: UnsafeMutablePointer<CChar>
 
     public init(pluginName: String, stateDirectory: String, logger: Logger, isOrchestrator: Bool,
-                router: DriverRouter?) {
+                router: DriverRouter?, metadata: MetadataSource? = nil) {
         self.pluginName = pluginName
         pluginStateDirectory = "\(stateDirectory)/plugins/\(pluginName)"
         store = KeyValueStore(directory: "\(stateDirectory)/kv", plugin: pluginName)
-        metadata = MetadataSource(file: "\(stateDirectory)/metadata.json")
+        self.metadata = metadata ?? MetadataSource(file: "\(stateDirectory)/metadata.json")
         events = EventLog(file: "\(stateDirectory)/events.jsonl")
         self.logger = logger
         self.isOrchestrator = isOrchestrator
