@@ -258,6 +258,43 @@ final class IPsecNetworkTests: XCTestCase {
         XCTAssertTrue(host.call(.network, "del", request("keep")).isSuccess, "DEL twice succeeds")
     }
 
+    func testAHostPortReachesAContainerFromAnotherHostAndFromAContainer() throws {
+        let bed = try makeTestbed(hosts: 2)
+        try bed.addContainer("h1c1", on: 0)
+        try bed.addContainer("h2c1", on: 1, ports: ["8080:80/tcp"])
+        let site = try bed.temp.subdirectory("site")
+        let body = "served-by-h2c1-\(getpid())"
+        try Data(body.utf8).write(to: URL(fileURLWithPath: "\(site)/index.html"))
+        let server = try XCTUnwrap(bed.containers["h2c1"]?.namespace)
+        let httpd = Process()
+        httpd.executableURL = URL(fileURLWithPath: IPsecTestbed.ip)
+        httpd.arguments = ["netns", "exec", server, "/usr/bin/busybox", "httpd", "-f", "-p", "80", "-h", site]
+        try httpd.run()
+        defer { if httpd.isRunning { httpd.terminate() }; httpd.waitUntilExit() }
+        usleep(300_000)
+        func fetch(from namespace: String) -> String {
+            var last = ""
+            for _ in 0..<10 {
+                if let outcome = try? bed.run(in: namespace, ["/usr/bin/curl", "-s", "-m", "3", "http://198.18.0.2:8080/"], timeout: 10) {
+                    if outcome.termination == .exited(0) { return String(decoding: outcome.stdout, as: UTF8.self) }
+                    last = String(decoding: outcome.stderr, as: UTF8.self)
+                }
+                usleep(200_000)
+            }
+            return "failed: \(last)"
+        }
+        let direct = try bed.run(in: bed.hosts[1].namespace, ["/usr/bin/curl", "-s", "-m", "3", "http://198.19.2.2:80/"])
+        XCTAssertEqual(String(decoding: direct.stdout, as: UTF8.self), body, "the server answers on the bridge: \(String(decoding: direct.stderr, as: UTF8.self))")
+        let ruleset = try bed.run(in: bed.hosts[1].namespace, ["/usr/sbin/nft", "list", "ruleset"])
+        XCTAssertEqual(fetch(from: bed.hosts[0].namespace), body, "host h1 → h2's host port → h2c1: \(String(decoding: ruleset.stdout, as: UTF8.self))")
+        XCTAssertEqual(fetch(from: try XCTUnwrap(bed.containers["h1c1"]?.namespace)), body, "container h1c1 → h2's host port")
+        let table = try bed.run(in: bed.hosts[1].namespace, ["/usr/sbin/nft", "list", "table", "ip", "paddock_ipsec"])
+        XCTAssertTrue(String(decoding: table.stdout, as: UTF8.self).contains("198.19.2.2"), "DNAT to the container")
+        XCTAssertTrue(bed.removeContainer("h2c1").isSuccess)
+        let after = try bed.run(in: bed.hosts[1].namespace, ["/usr/sbin/nft", "list", "table", "ip", "paddock_ipsec"])
+        XCTAssertFalse(String(decoding: after.stdout, as: UTF8.self).contains("8080"), "DEL withdrew the mapping")
+    }
+
     func testAGeneratedPSKIsStoredAndReused() throws {
         let bed = try makeTestbed(hosts: 1, extra: ["psk": .null])
         let first = bed.notify(0)
