@@ -146,6 +146,8 @@ final class IPsecNetworkTests: XCTestCase {
         XCTAssertTrue(bed.waitForTunnels(expected: [0: 1, 1: 1]))
         XCTAssertTrue(bed.ping(from: "h1c1", to: "198.19.2.2"))
 
+        let check: JSONValue = .object(["containerId": "h2c1", "ifName": "eth0", "netns": .string("/run/netns/\(bed.prefix)h2c1")])
+        XCTAssertTrue(bed.hosts[1].instance.call(.network, "check", check).isSuccess)
         let old = try XCTUnwrap(bed.charonPID(1))
         XCTAssertEqual(kill(old, SIGKILL), 0)
         var status: Int32 = 0
@@ -154,6 +156,7 @@ final class IPsecNetworkTests: XCTestCase {
         XCTAssertEqual(down.status, 50, down.body.serialized())
         XCTAssertTrue(down.errorMessage.contains("charon is not running"), down.errorMessage)
         XCTAssertTrue(down.errorMessage.contains("userspace ESP"), down.errorMessage)
+        XCTAssertEqual(bed.hosts[1].instance.call(.network, "check", check).status, 50, "CHECK fails while charon is down")
 
         let report = bed.notify(1)
         XCTAssertTrue(report.isSuccess, report.errorMessage)
@@ -232,6 +235,64 @@ final class IPsecNetworkTests: XCTestCase {
         let broken = add("c9", "eth1")
         XCTAssertEqual(broken.status, 4, broken.body.serialized())
         XCTAssertTrue(broken.errorMessage.contains("this host's metadata record is unusable"), broken.errorMessage)
+    }
+
+    func testCheckAndGarbageCollection() throws {
+        let bed = try makeTestbed(hosts: 1)
+        try bed.addContainer("keep", on: 0)
+        try bed.addContainer("stale", on: 0)
+        let host = bed.hosts[0].instance
+        func request(_ id: String) -> JSONValue {
+            .object(["containerId": .string(id), "ifName": "eth0", "netns": .string("/run/netns/\(bed.prefix)\(id)")])
+        }
+        XCTAssertTrue(host.call(.network, "check", request("stale")).isSuccess)
+        let gc = host.call(.network, "gc", .object(["config": .object([
+            "cni.dev/valid-attachments": [.object(["containerID": "keep", "ifname": "eth0"])]])]))
+        XCTAssertTrue(gc.isSuccess, gc.errorMessage)
+        XCTAssertEqual(gc.body["released"], ["stale/eth0"])
+        XCTAssertEqual(host.call(.network, "check", request("stale")).status, 3, "a collected attachment is unknown")
+        XCTAssertTrue(host.call(.network, "check", request("keep")).isSuccess)
+        let inside = try bed.run(in: "\(bed.prefix)stale", ["/usr/sbin/ip", "-o", "link", "show"])
+        XCTAssertFalse(String(decoding: inside.stdout, as: UTF8.self).contains("eth0"), "the collected veth is gone")
+        XCTAssertTrue(host.call(.network, "del", request("keep")).isSuccess)
+        XCTAssertTrue(host.call(.network, "del", request("keep")).isSuccess, "DEL twice succeeds")
+    }
+
+    func testAHostPortReachesAContainerFromAnotherHostAndFromAContainer() throws {
+        let bed = try makeTestbed(hosts: 2)
+        try bed.addContainer("h1c1", on: 0)
+        try bed.addContainer("h2c1", on: 1, ports: ["8080:80/tcp"])
+        let site = try bed.temp.subdirectory("site")
+        let body = "served-by-h2c1-\(getpid())"
+        try Data(body.utf8).write(to: URL(fileURLWithPath: "\(site)/index.html"))
+        let server = try XCTUnwrap(bed.containers["h2c1"]?.namespace)
+        let httpd = Process()
+        httpd.executableURL = URL(fileURLWithPath: IPsecTestbed.ip)
+        httpd.arguments = ["netns", "exec", server, "/usr/bin/busybox", "httpd", "-f", "-p", "80", "-h", site]
+        try httpd.run()
+        defer { if httpd.isRunning { httpd.terminate() }; httpd.waitUntilExit() }
+        usleep(300_000)
+        func fetch(from namespace: String) -> String {
+            var last = ""
+            for _ in 0..<10 {
+                if let outcome = try? bed.run(in: namespace, ["/usr/bin/curl", "-s", "-m", "3", "http://198.18.0.2:8080/"], timeout: 10) {
+                    if outcome.termination == .exited(0) { return String(decoding: outcome.stdout, as: UTF8.self) }
+                    last = String(decoding: outcome.stderr, as: UTF8.self)
+                }
+                usleep(200_000)
+            }
+            return "failed: \(last)"
+        }
+        let direct = try bed.run(in: bed.hosts[1].namespace, ["/usr/bin/curl", "-s", "-m", "3", "http://198.19.2.2:80/"])
+        XCTAssertEqual(String(decoding: direct.stdout, as: UTF8.self), body, "the server answers on the bridge: \(String(decoding: direct.stderr, as: UTF8.self))")
+        let ruleset = try bed.run(in: bed.hosts[1].namespace, ["/usr/sbin/nft", "list", "ruleset"])
+        XCTAssertEqual(fetch(from: bed.hosts[0].namespace), body, "host h1 → h2's host port → h2c1: \(String(decoding: ruleset.stdout, as: UTF8.self))")
+        XCTAssertEqual(fetch(from: try XCTUnwrap(bed.containers["h1c1"]?.namespace)), body, "container h1c1 → h2's host port")
+        let table = try bed.run(in: bed.hosts[1].namespace, ["/usr/sbin/nft", "list", "table", "ip", "paddock_ipsec"])
+        XCTAssertTrue(String(decoding: table.stdout, as: UTF8.self).contains("198.19.2.2"), "DNAT to the container")
+        XCTAssertTrue(bed.removeContainer("h2c1").isSuccess)
+        let after = try bed.run(in: bed.hosts[1].namespace, ["/usr/sbin/nft", "list", "table", "ip", "paddock_ipsec"])
+        XCTAssertFalse(String(decoding: after.stdout, as: UTF8.self).contains("8080"), "DEL withdrew the mapping")
     }
 
     func testAGeneratedPSKIsStoredAndReused() throws {

@@ -85,13 +85,14 @@ final class IPsecTestbed {
 
     /// Creates a container namespace and attaches it through the host's driver (network add).
     @discardableResult
-    func addContainer(_ name: String, on index: Int) throws -> String {
+    func addContainer(_ name: String, on index: Int, ports: [String] = []) throws -> String {
         let namespace = "\(prefix)\(name)"
         try Self.check(["netns", "add", namespace])
         namespaces.append(namespace)
         let result = hosts[index].instance.call(.network, "add", .object([
             "command": "ADD", "containerId": .string(name), "netns": .string("/run/netns/\(namespace)"), "ifName": "eth0",
             "config": .object(["cniVersion": "1.1.0", "name": "ipsec-test", "type": "paddock"]),
+            "ports": .array(ports.map { .string($0) }),
         ]))
         guard result.isSuccess, let cidr = result.body["ips"]?[0]?["address"]?.stringValue else {
             throw HarnessError("network add of \(name) on \(hosts[index].name) failed: \(result.errorMessage)")
@@ -201,8 +202,8 @@ final class IPsecTestbed {
 
     static func skipUnlessAvailable() throws {
         guard getuid() == 0 else { throw XCTSkip("network namespaces need root") }
-        for tool in ["/usr/lib/ipsec/charon", "/usr/sbin/swanctl", "/usr/bin/busybox", "/usr/bin/tcpdump"] where access(tool, X_OK) != 0 {
-            throw XCTSkip("\(tool) is not installed (strongswan-charon, strongswan-swanctl, busybox-static, tcpdump)")
+        for tool in ["/usr/lib/ipsec/charon", "/usr/sbin/swanctl", "/usr/bin/busybox", "/usr/bin/tcpdump", "/usr/bin/curl", "/usr/sbin/nft"] where access(tool, X_OK) != 0 {
+            throw XCTSkip("\(tool) is not installed (strongswan-charon, strongswan-swanctl, busybox-static, tcpdump, curl, nftables)")
         }
         guard access("/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so", F_OK) == 0 else {
             throw XCTSkip("strongSwan's kernel-libipsec plugin is missing (libcharon-extra-plugins)")

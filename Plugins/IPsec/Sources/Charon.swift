@@ -61,7 +61,7 @@ struct Charon {
         try System.writeFile(pidPath, "\(pid)\n", mode: 0o644)
         let deadline = System.now() + Self.startTimeoutSeconds
         while System.now() < deadline {
-            if !System.isRunning(pid, program: "") {
+            if !System.isRunning(pid) {
                 throw .io("charon exited right after starting in \(namespace.label)",
                           details: (System.readFile("\(directory)/charon.out") ?? "").suffixLines(8))
             }
@@ -75,8 +75,8 @@ struct Charon {
     func stop(_ pid: pid_t) {
         kill(pid, SIGTERM)
         let deadline = System.now() + 5
-        while System.isRunning(pid, program: "") && System.now() < deadline { System.sleep(milliseconds: 20) }
-        if System.isRunning(pid, program: "") { kill(pid, SIGKILL) }
+        while System.isRunning(pid) && System.now() < deadline { System.sleep(milliseconds: 20) }
+        if System.isRunning(pid) { kill(pid, SIGKILL) }
         var status: Int32 = 0
         _ = waitpid(pid, &status, WNOHANG)
     }

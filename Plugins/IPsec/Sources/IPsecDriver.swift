@@ -33,6 +33,14 @@ final class IPsecDriver: NetworkDriver {
     var lockPath: String { "\(directory)/lock" }
     static let network = "ipsec"
 
+    /// Host ports and host NAT (rancher's ipsec network has `host_ports: true`): one nftables table
+    /// for the driver, the environment subnet masqueraded only toward addresses outside it, so
+    /// container-to-container traffic keeps its source and matches the tunnels' selectors.
+    func hostPorts() -> ContainerHostPorts {
+        ContainerHostPorts(owner: host.pluginName, networks: [.init(subnet: settings.subnet.coreNetwork, bridge: settings.bridge)],
+                           store: PluginLeaseStore(host: host), lockDirectory: directory)
+    }
+
     /// The shared container attach over this host's bridge and block (IPAM in the plugin store).
     func attachment(block: IPv4Subnet) -> ContainerAttach {
         ContainerAttach(config: BridgeAttachmentConfig(network: Self.network, bridge: settings.bridge, block: block.coreNetwork,
@@ -117,8 +125,17 @@ final class IPsecDriver: NetworkDriver {
         }
     }
 
+    /// Any event reconciles the tunnels; host ports and host NAT are re-applied as well (they may
+    /// have been flushed), which ADD skips to stay fast.
     func notify(_ event: JSONValue) throws(DriverError) -> JSONValue {
-        try reconcile()
+        var report = try reconcile()
+        let ports = hostPorts()
+        try namespace.inside { () throws(NetworkError) in try ports.reconcile() }
+        if case .object(var fields) = report {
+            fields["host_ports"] = "reconciled"
+            report = .object(fields)
+        }
+        return report
     }
 
     // MARK: CNI operations (the attach itself is the shared core's)
@@ -137,7 +154,17 @@ final class IPsecDriver: NetworkDriver {
         let summary = try reconcile()
         let me = try me()
         let attach = attachment(block: me.subnet)
-        let result = try namespace.inside { () throws(NetworkError) -> AttachResult in try attach.add(target) }
+        let ports = hostPorts()
+        let result = try namespace.inside { () throws(NetworkError) -> AttachResult in
+            let result = try attach.add(target)
+            do throws(NetworkError) {
+                try ports.publish(target, hostInterface: result.hostInterface, address: result.address.address, request: request)
+            } catch {
+                try? attach.del(target)
+                throw error
+            }
+            return result
+        }
         host.log(.debug, "attached \(target.owner) as \(result.address) (\(summary["data_path"]?.stringValue ?? ""))")
         return result.cniResult(cniVersion: request["config"]?["cniVersion"]?.stringValue ?? "1.1.0")
     }
@@ -146,7 +173,11 @@ final class IPsecDriver: NetworkDriver {
     func del(_ request: JSONValue) throws(DriverError) -> JSONValue {
         let target = try identity(request, requireNetns: false)
         let attach = attachment(block: settings.subnet)
-        try namespace.inside { () throws(NetworkError) in try attach.del(target) }
+        let ports = hostPorts()
+        try namespace.inside { () throws(NetworkError) in
+            try ports.withdraw(target)
+            try attach.del(target)
+        }
         return .object([:])
     }
 
@@ -168,11 +199,13 @@ final class IPsecDriver: NetworkDriver {
             return "\(id)/\(ifName)"
         })
         let attach = attachment(block: settings.subnet)
+        let ports = hostPorts()
         let released = try namespace.inside { () throws(NetworkError) -> [String] in
             var released: [String] = []
             for owner in try attach.ipam.owners() where !valid.contains(owner) {
                 let parts = owner.split(separator: "/", maxSplits: 1).map(String.init)
                 if parts.count == 2, let identity = try? AttachmentIdentity(containerID: parts[0], ifName: parts[1], netns: nil, requireNetns: false) {
+                    try ports.withdraw(identity)
                     try attach.del(identity)
                 } else {
                     try attach.ipam.release(owner: owner)

@@ -103,14 +103,15 @@ enum System {
         return pid
     }
 
-    /// Whether `pid` runs a program whose command line contains `program`. Reaps it first if it is
-    /// our exited child, so a zombie never counts as alive.
-    static func isRunning(_ pid: pid_t, program: String) -> Bool {
+    /// Whether `pid` runs (a program whose command line contains `program`, when given). Reaps it
+    /// first if it is our exited child, so a zombie never counts as alive.
+    static func isRunning(_ pid: pid_t, program: String? = nil) -> Bool {
         guard pid > 0 else { return false }
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid { return false }
         guard kill(pid, 0) == 0, let stat = readFile("/proc/\(pid)/stat") else { return false }
         if let close = stat.lastIndex(of: ")"), stat[stat.index(after: close)...].trimmingPrefixSpaces().first == "Z" { return false }
+        guard let program else { return true }
         let cmdline = readFile("/proc/\(pid)/cmdline") ?? ""
         return cmdline.contains(program)
     }
