@@ -24,6 +24,22 @@ let driverDependencies: [String: [Target.Dependency]] = [
     "LBHaproxy": ["PaddockLBModel", "LBHaproxyCore"], "LBNginx": ["PaddockLBModel"],
 ]
 
+// Network foundation (issue #4): rtnetlink + netns layer, the shared container attach and IPAM.
+let networkTargets: [Target] = [
+    // setns(2)/unshare(2) wrappers: Swift's Glibc does not export them.
+    .target(name: "CPaddockNamespace", path: "Sources/CPaddockNamespace"),
+    .target(name: "PaddockNetlink", dependencies: ["CPaddockNamespace"]),
+    .target(name: "PaddockNetworkCore", dependencies: ["PaddockNetlink", "PaddockJSON"]),
+    .testTarget(name: "PaddockNetlinkTests", dependencies: ["PaddockNetlink"]),
+    .testTarget(name: "PaddockNetworkCoreTests", dependencies: ["PaddockNetworkCore", "PaddockNetlink", "PaddockJSON"]),
+    // The VXLAN driver (rancher-net's vxlan backend); its pure parts in VXLANCore with unit tests.
+    .target(name: "VXLANCore", dependencies: ["PaddockNetworkCore", "PaddockNetlink", "PaddockJSON"], path: "Plugins/VXLAN/Core"),
+    .testTarget(name: "VXLANCoreTests", dependencies: ["VXLANCore", "PaddockNetworkCore", "PaddockNetlink", "PaddockJSON"],
+                path: "Plugins/VXLAN/Tests"),
+    // One network ADD+DEL cycle through the in-process contract (bench/vxlan-attach).
+    .executableTarget(name: "paddock-bench-attach", dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"],
+                      path: "bench/NetworkAttach"),
+] + swiftDriver("VXLAN", extra: ["VXLANCore", "PaddockNetworkCore", "PaddockNetlink"])
 let package = Package(
     name: "Paddock",
     products: [
@@ -88,7 +104,7 @@ let package = Package(
             dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"],
             resources: [.copy("Fixtures")]
         ),
-    ] + drivers.flatMap { swiftDriver($0, extra: driverDependencies[$0] ?? []) }
+    ] + drivers.flatMap { swiftDriver($0, extra: driverDependencies[$0] ?? []) } + networkTargets
 )
 
 // The CNI adapter (issue #4): the protocol in a pure target, the plugin binary as its own lean
@@ -103,3 +119,4 @@ package.targets += [
     .executableTarget(name: "paddock-bench-cni", dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"], path: "bench/CNICycle"),
 ]
 package.targets.first { $0.name == "paddock" }!.dependencies.append("PaddockCNI")
+package.products.append(.library(name: "VXLAN", type: .dynamic, targets: ["VXLAN"]))

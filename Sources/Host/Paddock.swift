@@ -13,7 +13,7 @@ struct Paddock: ParsableCommand {
             Listing plugins reads their files only; loading happens in a child process first.
             """,
         version: "paddock \(PaddockVersion.current) (plugin ABI \(ABIVersion.hostMinimum)–\(ABIVersion.hostCurrent), Swift \(HostToolchain.swiftVersion))",
-        subcommands: [PluginCommand.self, LBCommand.self, CNIGroupCommand.self]
+        subcommands: [PluginCommand.self, LBCommand.self, NetworkCommand.self, CNIGroupCommand.self]
     )
 }
 
