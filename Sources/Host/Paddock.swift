@@ -15,6 +15,7 @@ struct Paddock: ParsableCommand {
         version: "paddock \(PaddockVersion.current) (plugin ABI \(ABIVersion.hostMinimum)–\(ABIVersion.hostCurrent), Swift \(HostToolchain.swiftVersion))",
         subcommands: [PluginCommand.self, LBCommand.self, NetworkCommand.self, CNIGroupCommand.self, AgentCommand.self,
                       VolumeCommand.self, FlexVolumeCommand.self, VolumePluginCommand.self]
+        subcommands: [PluginCommand.self, LBCommand.self, NetworkCommand.self, CNIGroupCommand.self]
     )
 }
 

@@ -1,0 +1,82 @@
+import Foundation
+import PaddockPosix
+import XCTest
+
+/// podman 4.3 (Debian) as the real CNI client: a container on a Paddock network (the `paddock` CNI
+/// binary in front of the vxlan driver) reaches a peer container on another host.
+extension CNIVXLANTests {
+    /// podman with everything under `directory`: storage (vfs, so no mounts are left behind),
+    /// run root, temp dir and a containers.conf that points CNI at our conflist and binary.
+    struct Podman {
+        let directory: String
+        let namespace: String
+
+        var arguments: [String] {
+            ["--root", "\(directory)/storage", "--runroot", "\(directory)/run", "--tmpdir", "\(directory)/tmp",
+             "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file",
+             // crun refuses this machine's hybrid cgroup layout; runc accepts it.
+             "--runtime", "/usr/sbin/runc"]
+        }
+
+        /// `podman ARGS` run in the host's network namespace (nsenter keeps /sys and its cgroup
+        /// mounts, which `ip netns exec` would replace).
+        func run(_ extra: [String], timeout: Double = 120) throws -> Harness.Run {
+            let outcome = try ChildProcess.run(
+                "/usr/bin/nsenter", arguments: ["--net=/var/run/netns/\(namespace)", "/usr/bin/podman"] + arguments + extra,
+                environment: ["CONTAINERS_CONF": "\(directory)/containers.conf", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+                              "HOME": directory],
+                timeoutSeconds: timeout)
+            return Harness.Run(status: outcome.termination, stdout: String(decoding: outcome.stdout, as: UTF8.self),
+                               stderr: String(decoding: outcome.stderr, as: UTF8.self))
+        }
+    }
+
+    func testPodmanRunsAContainerOnThePaddockNetworkThatReachesAPeer() throws {
+        for tool in ["/usr/bin/podman", "/usr/sbin/runc", "/usr/bin/nsenter", "/bin/busybox"] where !FileSystem.exists(tool) {
+            throw XCTSkip("\(tool) is not installed (Debian podman, runc, util-linux, busybox-static)")
+        }
+        let lab = try makeLab("cp")
+        let testbed = lab.testbed
+
+        // The peer: a container namespace on h2, attached by h2's driver directly.
+        let peer = try testbed.addContainer("peer", on: "h2")
+        let request = #"{"containerId":"peer","netns":"\#(peer.netnsPath)","ifName":"eth0","config":\#(Self.entry())}"#
+        let attached = try testbed.paddock(on: "h2", ["plugin", "invoke", "vxlan", "network.add", request])
+        XCTAssertEqual(attached.status, .exited(0), attached.stdout + attached.stderr)
+        let peerCIDR = try XCTUnwrap(((attached.json as? [String: Any])?["ips"] as? [[String: Any]])?.first?["address"] as? String)
+        let peerAddress = String(peerCIDR.split(separator: "/")[0])
+
+        // podman's configuration, network and image, all under the testbed's directory.
+        let directory = try testbed.directory.subdirectory("podman")
+        let networks = try testbed.directory.subdirectory("podman/networks")
+        try """
+            [containers]
+            default_ulimits = []
+            [network]
+            network_backend = "cni"
+            network_config_dir = "\(networks)"
+            cni_plugin_dirs = ["\(lab.cniDirectory)"]
+            """.write(toFile: "\(directory)/containers.conf", atomically: true, encoding: .utf8)
+        try #"{"cniVersion":"1.0.0","name":"\#(Self.network)","plugins":[{"type":"paddock","driver":"vxlan","subnet":"198.19.0.0/16"}]}"#
+            .write(toFile: "\(networks)/\(Self.network).conflist", atomically: true, encoding: .utf8)
+        let image = "localhost/paddock-busybox:\(getpid())"
+        let rootfs = try testbed.directory.subdirectory("podman/rootfs/bin")
+        try testbed.run(["cp", "/bin/busybox", "\(rootfs)/busybox"])
+        for applet in ["sh", "ping", "ip"] { symlink("busybox", "\(rootfs)/\(applet)") }
+        try testbed.run(["tar", "-C", "\(directory)/rootfs", "-cf", "\(directory)/rootfs.tar", "."])
+        let podman = Podman(directory: directory, namespace: lab.host.namespace)
+        let imported = try podman.run(["import", "\(directory)/rootfs.tar", image])
+        XCTAssertEqual(imported.status, .exited(0), imported.stderr)
+        addTeardownBlock { _ = try? podman.run(["rm", "--all", "--force"]) }
+
+        let ping = try podman.run(["run", "--rm", "--network", Self.network, image,
+                                   "/bin/sh", "-c", "ip -4 -o addr show eth0 && ping -c 3 -W 2 \(peerAddress)"])
+        XCTAssertEqual(ping.status, .exited(0), "podman run: \(ping.stdout)\(ping.stderr)")
+        XCTAssertTrue(ping.stdout.contains("198.19.11."), "the container got an address from h1's block: \(ping.stdout)")
+        XCTAssertTrue(ping.stdout.contains("3 packets received"), ping.stdout)
+
+        // --rm made podman run DEL: the link and the lease are gone again.
+        XCTAssertEqual(try hostVeths(lab), [])
+        XCTAssertEqual(try leases(lab), [:])
+    }
+}
