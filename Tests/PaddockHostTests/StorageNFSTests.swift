@@ -133,6 +133,50 @@ final class StorageNFSTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: "\(env.export)/data/blob.bin")), payload, "data outlives the mount")
     }
 
+    func testConcurrentMountsAndUnmountsFromSeveralProcessesKeepOneMountAndACorrectCount() throws {
+        let env = try setUpDriver()
+        assertSuccess(try env.invoke("create", ["name": "shared"]), "create")
+        let ids = (1...4).map { "c\($0)" }
+        func parallel(_ op: String) -> [Harness.Run?] {
+            let results = ResultBox(count: ids.count)
+            DispatchQueue.concurrentPerform(iterations: ids.count) { index in
+                results.set(index, try? env.invoke(op, ["name": "shared", "id": ids[index]]))
+            }
+            return results.values
+        }
+        for (index, run) in parallel("mount").enumerated() {
+            XCTAssertEqual(run?.status, .exited(0), "mount \(ids[index]): \(run?.stdout ?? "") \(run?.stderr ?? "")")
+        }
+        let target = "\(env.mounts)/shared"
+        let mountinfo = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        XCTAssertEqual(mountinfo.split(separator: "\n").filter { $0.split(separator: " ")[4] == target }.count, 1,
+                       "one mount, not one per process")
+        let status = try XCTUnwrap(try object(try env.invoke("get", ["name": "shared"]))["status"] as? [String: Any])
+        XCTAssertEqual(status["mounts"] as? Int, 4)
+        for (index, run) in parallel("unmount").enumerated() {
+            XCTAssertEqual(run?.status, .exited(0), "unmount \(ids[index]): \(run?.stdout ?? "")")
+        }
+        XCTAssertFalse(isMounted(target), "the last one out unmounted")
+        XCTAssertEqual((try object(try env.invoke("get", ["name": "shared"]))["status"] as? [String: Any])?["mounts"] as? Int, 0)
+    }
+
+    func testAnExplicitTargetIsMountedThereAndCountedApart() throws {
+        let env = try setUpDriver()
+        assertSuccess(try env.invoke("create", ["name": "v"]), "create")
+        let pod = try env.temp.subdirectory("pods/pod-1/volumes/v")
+        let mount = try env.invoke("mount", ["name": "v", "id": "pod-1", "target": pod])
+        assertSuccess(mount, "mount on a target")
+        XCTAssertEqual(try object(mount)["mountpoint"] as? String, pod)
+        assertSuccess(try env.invoke("mount", ["name": "v", "id": "c1"]), "mount on the default place")
+        try Data("pod".utf8).write(to: URL(fileURLWithPath: "\(pod)/f"))
+        XCTAssertEqual(try String(contentsOfFile: "\(env.mounts)/v/f", encoding: .utf8), "pod", "both show the same server directory")
+        assertSuccess(try env.invoke("unmount", ["name": "v", "id": "pod-1", "target": pod]), "unmount the target")
+        XCTAssertFalse(isMounted(pod))
+        XCTAssertTrue(isMounted("\(env.mounts)/v"))
+        assertSuccess(try env.invoke("unmount", ["name": "v", "id": "c1"]), "unmount the default")
+        XCTAssertFalse(isMounted("\(env.mounts)/v"))
+    }
+
     func testRemovePurgesRetainsOrArchivesAsAsked() throws {
         let env = try setUpDriver()
         for (name, onRemove) in [("purged", "purge"), ("kept", "retain"), ("archived", "archive"), ("default", "")] {
@@ -365,5 +409,28 @@ final class StorageNFSTests: XCTestCase {
         try Data("kernel".utf8).write(to: URL(fileURLWithPath: "\(env.mounts)/k/f"))
         assertSuccess(try env.invoke("unmount", ["name": "k", "id": "c1"]), "unmount")
         XCTAssertEqual(try String(contentsOfFile: "\(env.export)/k/f", encoding: .utf8), "kernel")
+    }
+}
+
+/// Read-only after setup; the concurrency test shares it between threads.
+extension StorageNFSTests.Env: @unchecked Sendable {}
+
+/// Results filled in from several threads.
+final class ResultBox: @unchecked Sendable {
+    private var items: [Harness.Run?]
+    private let lock = NSLock()
+
+    init(count: Int) { items = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Harness.Run?) {
+        lock.lock()
+        items[index] = value
+        lock.unlock()
+    }
+
+    var values: [Harness.Run?] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
     }
 }
