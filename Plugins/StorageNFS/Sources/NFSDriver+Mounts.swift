@@ -56,7 +56,7 @@ extension NFSDriver {
             via = MountTable.isMounted(target) ? (MountTable.type(at: target)?.hasPrefix("fuse") == true ? "fuse" : "kernel")
                                                : try mounter.mount(spec, on: target)
         } catch {
-            try? store.update(spec.name.value) { (record: inout VolumeRecord) throws(DriverError) in
+            _ = try? store.update(spec.name.value) { (record: inout VolumeRecord) throws(DriverError) in
                 guard let index = record.mounts.firstIndex(where: { $0.target == target }) else { return }
                 record.mounts[index].ids.removeAll { $0 == id }
                 if record.mounts[index].ids.isEmpty { record.mounts.remove(at: index) } else { record.mounts[index].via = "" }
@@ -98,7 +98,7 @@ extension NFSDriver {
             } catch {
                 let claimed = entry.via == Self.mounting || entry.via == Self.unmounting
                 let restored = claimed ? (MountTable.type(at: entry.target)?.hasPrefix("fuse") == true ? "fuse" : "kernel") : entry.via
-                try? store.update(name.value) { (record: inout VolumeRecord) throws(DriverError) in
+                _ = try? store.update(name.value) { (record: inout VolumeRecord) throws(DriverError) in
                     if let at = record.mounts.firstIndex(where: { $0.target == entry.target }) { record.mounts[at].via = restored }
                 }
                 throw error
