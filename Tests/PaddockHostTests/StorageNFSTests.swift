@@ -396,6 +396,17 @@ final class StorageNFSTests: XCTestCase {
         assertSuccess(try env.invoke("unmount", ["name": "v", "id": "c1"]), "unmount")
     }
 
+    func testTheConformanceKitPassesAgainstARealServer() throws {
+        let env = try setUpDriver()
+        let config = "\(env.temp.path)/kit.json"
+        let settings: [String: Any] = ["host": "127.0.0.1", "port": env.server!.port, "exportBase": "/export",
+                                       "mountDir": env.mounts, "timeout": 5]
+        try JSONSerialization.data(withJSONObject: settings).write(to: URL(fileURLWithPath: config))
+        let kit = try env.paddock(["plugin", "test", try Harness.swiftPlugin("StorageNFS"), "--config", config], timeout: 300)
+        XCTAssertEqual(kit.status, .exited(0), kit.stdout + kit.stderr)
+        XCTAssertTrue(kit.stdout.contains(" 0 failed"), kit.stdout)
+    }
+
     func testKernelClientMountWhereTheKernelHasIt() throws {
         let filesystems = (try? String(contentsOfFile: "/proc/filesystems", encoding: .utf8)) ?? ""
         guard filesystems.split(separator: "\n").contains(where: { $0.hasSuffix("\tnfs4") }) else {

@@ -157,6 +157,10 @@ final class NFSDriver: StorageDriver {
         return target
     }
 
+    /// NFS has nothing to attach (capabilities say "attach": false); detach, like every removal in
+    /// the contract, succeeds when there is nothing to undo.
+    func detach(_ request: JSONValue) throws(DriverError) -> JSONValue { .object([:]) }
+
     // MARK: path / get / list / capabilities
 
     func path(_ request: JSONValue) throws(DriverError) -> JSONValue {
