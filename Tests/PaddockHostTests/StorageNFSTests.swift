@@ -133,6 +133,31 @@ final class StorageNFSTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: "\(env.export)/data/blob.bin")), payload, "data outlives the mount")
     }
 
+    func testOwnersModesAndTimesOfFilesAndDirectoriesCanBeSetThroughTheMount() throws {
+        // What a database image's entrypoint does to its data directory (the volume's root).
+        let env = try setUpDriver()
+        assertSuccess(try env.invoke("create", ["name": "db"]), "create")
+        let root = try XCTUnwrap(try object(try env.invoke("mount", ["name": "db", "id": "c1"]))["mountpoint"] as? String)
+        let server = "\(env.export)/db"
+        XCTAssertEqual(mkdir("\(root)/sub", 0o755), 0)
+        try Data("f".utf8).write(to: URL(fileURLWithPath: "\(root)/sub/file"))
+        for path in [root, "\(root)/sub", "\(root)/sub/file"] {
+            XCTAssertEqual(chown(path, 999, 998), 0, "chown \(path): errno \(errno)")
+            XCTAssertEqual(chmod(path, 0o700), 0, "chmod \(path): errno \(errno)")
+            var times = [timeval(tv_sec: 1_600_000_000, tv_usec: 0), timeval(tv_sec: 1_600_000_000, tv_usec: 0)]
+            XCTAssertEqual(utimes(path, &times), 0, "utimes \(path): errno \(errno)")
+        }
+        for path in [server, "\(server)/sub", "\(server)/sub/file"] {
+            var info = stat()
+            XCTAssertEqual(stat(path, &info), 0)
+            XCTAssertEqual(info.st_mode & 0o7777, 0o700, path)
+            XCTAssertEqual(info.st_uid, 999, path)
+            XCTAssertEqual(info.st_gid, 998, path)
+            XCTAssertEqual(info.st_mtim.tv_sec, 1_600_000_000, path)
+        }
+        assertSuccess(try env.invoke("unmount", ["name": "db", "id": "c1"]), "unmount")
+    }
+
     func testConcurrentMountsAndUnmountsFromSeveralProcessesKeepOneMountAndACorrectCount() throws {
         let env = try setUpDriver()
         assertSuccess(try env.invoke("create", ["name": "shared"]), "create")
