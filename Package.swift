@@ -19,10 +19,12 @@ func swiftDriver(_ name: String, extra: [Target.Dependency] = []) -> [Target] {
 }
 
 let drivers = ["HostLocal", "LBHaproxy", "LBNginx", "StorageNFS"]
+    + ["StorageEBS"]
 /// What each driver needs beyond the SDK.
 let driverDependencies: [String: [Target.Dependency]] = [
     "LBHaproxy": ["PaddockLBModel", "LBHaproxyCore"], "LBNginx": ["PaddockLBModel"],
     "StorageNFS": ["StorageNFSCore", "CNFS"],
+    "StorageEBS": ["StorageEBSCore", "PaddockAWS"],
 ]
 
 let package = Package(
@@ -79,6 +81,9 @@ let package = Package(
         .testTarget(name: "LBHaproxyCoreTests", dependencies: ["LBHaproxyCore", "PaddockLBModel"], path: "Plugins/LBHaproxy/Tests"),
         // AWS Signature V4 for the AWS-backed drivers (StorageEBS), on swift-crypto.
         .target(name: "PaddockAWS", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // The EBS driver's pure parts (options, EC2 Query encoding, XML answers, waiters, errors).
+        .target(name: "StorageEBSCore", dependencies: ["PaddockJSON"], path: "Plugins/StorageEBS/Core"),
+        .testTarget(name: "StorageEBSCoreTests", dependencies: ["StorageEBSCore", "PaddockJSON"], path: "Plugins/StorageEBS/Tests"),
         // The load-balancer model (rancher lb_config), shared as source by the LB drivers.
         .target(name: "PaddockLBModel", dependencies: ["PaddockJSON"]),
         // The Swift driver SDK: statically linked into each Swift driver; only C types cross.

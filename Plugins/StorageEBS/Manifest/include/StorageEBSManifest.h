@@ -1,0 +1,1 @@
+/* The manifest lives in manifest.c's paddock_manifest section; nothing to import. */
