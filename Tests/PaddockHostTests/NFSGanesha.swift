@@ -16,7 +16,8 @@ final class NFSGanesha {
 
     static let binary = "/usr/bin/ganesha.nfsd"
 
-    init(in directory: String) throws {
+    /// `leaseSeconds`: the NFSv4 lease (ganesha's default is 60); short to test lease expiry.
+    init(in directory: String, leaseSeconds: Int = 60) throws {
         let vfs = ["/usr/lib/x86_64-linux-gnu/ganesha/libfsalvfs.so", "/usr/lib/aarch64-linux-gnu/ganesha/libfsalvfs.so"]
         guard FileSystem.exists(Self.binary), vfs.contains(where: FileSystem.exists) else {
             throw XCTSkip("nfs-ganesha is not installed (Debian nfs-ganesha, nfs-ganesha-vfs); .ci/run installs it")
@@ -32,7 +33,7 @@ final class NFSGanesha {
         let text = """
             NFS_CORE_PARAM { Bind_addr = 127.0.0.1; NFS_Port = \(port); Protocols = 4; Enable_UDP = false;
                              Enable_NLM = false; Enable_RQUOTA = false; }
-            NFSv4 { Graceless = true; RecoveryBackend = fs; RecoveryRoot = "\(recovery)";
+            NFSv4 { Lease_Lifetime = \(leaseSeconds); Graceless = true; RecoveryBackend = fs; RecoveryRoot = "\(recovery)";
                     Allow_Numeric_Owners = true; Only_Numeric_Owners = true; }
             EXPORT { Export_Id = 1; Path = "\(exportDirectory)"; Pseudo = \(pseudoPath); Access_Type = RW;
                      Squash = No_Root_Squash; SecType = sys; Protocols = 4; Transports = TCP; FSAL { Name = VFS; } }

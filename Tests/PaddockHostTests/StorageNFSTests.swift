@@ -40,13 +40,13 @@ final class StorageNFSTests: XCTestCase {
 
     /// A unique temp dir (pid in its name), ganesha, the plugin linked into a plugin dir, and the
     /// driver enabled against the server. Teardown unmounts, stops the server and removes it all.
-    func setUpDriver(server wanted: Bool = true, config extra: [String: Any] = [:]) throws -> Env {
+    func setUpDriver(server wanted: Bool = true, leaseSeconds: Int = 60, config extra: [String: Any] = [:]) throws -> Env {
         let temp = try temporaryDirectory("paddock-nfs-\(getpid())")
         let plugins = try temp.subdirectory("plugins")
         let state = try temp.subdirectory("state")
         let mounts = try temp.subdirectory("mnt")
         symlink(try Harness.swiftPlugin("StorageNFS"), "\(plugins)/libStorageNFS.so")
-        let server = wanted ? try NFSGanesha(in: try temp.subdirectory("server")) : nil
+        let server = wanted ? try NFSGanesha(in: try temp.subdirectory("server"), leaseSeconds: leaseSeconds) : nil
         // Registered after the temp dir's removal block, so it runs first (teardown is LIFO).
         addTeardownBlock {
             unmountEverything(under: temp.path)
@@ -131,6 +131,75 @@ final class StorageNFSTests: XCTestCase {
         assertSuccess(try env.invoke("unmount", ["name": "data", "id": "container-2"]), "unmount is idempotent")
         XCTAssertEqual((try object(try env.invoke("get", ["name": "data"]))["status"] as? [String: Any])?["mounts"] as? Int, 0)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: "\(env.export)/data/blob.bin")), payload, "data outlives the mount")
+    }
+
+    func testOwnersModesAndTimesOfFilesAndDirectoriesCanBeSetThroughTheMount() throws {
+        // What a database image's entrypoint does to its data directory (the volume's root).
+        let env = try setUpDriver()
+        assertSuccess(try env.invoke("create", ["name": "db"]), "create")
+        let root = try XCTUnwrap(try object(try env.invoke("mount", ["name": "db", "id": "c1"]))["mountpoint"] as? String)
+        let server = "\(env.export)/db"
+        XCTAssertEqual(mkdir("\(root)/sub", 0o755), 0)
+        try Data("f".utf8).write(to: URL(fileURLWithPath: "\(root)/sub/file"))
+        for path in [root, "\(root)/sub", "\(root)/sub/file"] {
+            XCTAssertEqual(chown(path, 999, 998), 0, "chown \(path): errno \(errno)")
+            XCTAssertEqual(chmod(path, 0o700), 0, "chmod \(path): errno \(errno)")
+            var times = [timeval(tv_sec: 1_600_000_000, tv_usec: 0), timeval(tv_sec: 1_600_000_000, tv_usec: 0)]
+            XCTAssertEqual(utimes(path, &times), 0, "utimes \(path): errno \(errno)")
+        }
+        for path in [server, "\(server)/sub", "\(server)/sub/file"] {
+            var info = stat()
+            XCTAssertEqual(stat(path, &info), 0)
+            XCTAssertEqual(info.st_mode & 0o7777, 0o700, path)
+            XCTAssertEqual(info.st_uid, 999, path)
+            XCTAssertEqual(info.st_gid, 998, path)
+            XCTAssertEqual(info.st_mtim.tv_sec, 1_600_000_000, path)
+        }
+        assertSuccess(try env.invoke("unmount", ["name": "db", "id": "c1"]), "unmount")
+    }
+
+    func testConcurrentMountsAndUnmountsFromSeveralProcessesKeepOneMountAndACorrectCount() throws {
+        let env = try setUpDriver()
+        assertSuccess(try env.invoke("create", ["name": "shared"]), "create")
+        let ids = (1...4).map { "c\($0)" }
+        func parallel(_ op: String) -> [Harness.Run?] {
+            let results = ResultBox(count: ids.count)
+            DispatchQueue.concurrentPerform(iterations: ids.count) { index in
+                results.set(index, try? env.invoke(op, ["name": "shared", "id": ids[index]]))
+            }
+            return results.values
+        }
+        for (index, run) in parallel("mount").enumerated() {
+            XCTAssertEqual(run?.status, .exited(0), "mount \(ids[index]): \(run?.stdout ?? "") \(run?.stderr ?? "")")
+        }
+        let target = "\(env.mounts)/shared"
+        let mountinfo = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        XCTAssertEqual(mountinfo.split(separator: "\n").filter { $0.split(separator: " ")[4] == target }.count, 1,
+                       "one mount, not one per process")
+        let status = try XCTUnwrap(try object(try env.invoke("get", ["name": "shared"]))["status"] as? [String: Any])
+        XCTAssertEqual(status["mounts"] as? Int, 4)
+        for (index, run) in parallel("unmount").enumerated() {
+            XCTAssertEqual(run?.status, .exited(0), "unmount \(ids[index]): \(run?.stdout ?? "")")
+        }
+        XCTAssertFalse(isMounted(target), "the last one out unmounted")
+        XCTAssertEqual((try object(try env.invoke("get", ["name": "shared"]))["status"] as? [String: Any])?["mounts"] as? Int, 0)
+    }
+
+    func testAnExplicitTargetIsMountedThereAndCountedApart() throws {
+        let env = try setUpDriver()
+        assertSuccess(try env.invoke("create", ["name": "v"]), "create")
+        let pod = try env.temp.subdirectory("pods/pod-1/volumes/v")
+        let mount = try env.invoke("mount", ["name": "v", "id": "pod-1", "target": pod])
+        assertSuccess(mount, "mount on a target")
+        XCTAssertEqual(try object(mount)["mountpoint"] as? String, pod)
+        assertSuccess(try env.invoke("mount", ["name": "v", "id": "c1"]), "mount on the default place")
+        try Data("pod".utf8).write(to: URL(fileURLWithPath: "\(pod)/f"))
+        XCTAssertEqual(try String(contentsOfFile: "\(env.mounts)/v/f", encoding: .utf8), "pod", "both show the same server directory")
+        assertSuccess(try env.invoke("unmount", ["name": "v", "id": "pod-1", "target": pod]), "unmount the target")
+        XCTAssertFalse(isMounted(pod))
+        XCTAssertTrue(isMounted("\(env.mounts)/v"))
+        assertSuccess(try env.invoke("unmount", ["name": "v", "id": "c1"]), "unmount the default")
+        XCTAssertFalse(isMounted("\(env.mounts)/v"))
     }
 
     func testRemovePurgesRetainsOrArchivesAsAsked() throws {
@@ -333,6 +402,36 @@ final class StorageNFSTests: XCTestCase {
         XCTAssertNil((try object(try env.invoke("list", [:])))["errors"])
     }
 
+    func testTheUserspaceMountOutlivesAnExpiredNFSv4Lease() throws {
+        // libnfs never renews its lease; the helper reconnects and reopens files when the server
+        // has expired it. A 5 s lease, then 15 s idle with a file held open.
+        let env = try setUpDriver(leaseSeconds: 5)
+        assertSuccess(try env.invoke("create", ["name": "v"]), "create")
+        let mountpoint = try XCTUnwrap(try object(try env.invoke("mount", ["name": "v", "id": "c1"]))["mountpoint"] as? String)
+        let held = open("\(mountpoint)/log", O_CREAT | O_WRONLY | O_APPEND, 0o644)
+        XCTAssertGreaterThanOrEqual(held, 0)
+        XCTAssertEqual(write(held, "before\n", 7), 7)
+        sleep(15)
+        XCTAssertEqual(write(held, "after\n", 6), 6, "a file opened before the lease expired still writes")
+        XCTAssertEqual(fsync(held), 0)
+        close(held)
+        try Data("new\n".utf8).write(to: URL(fileURLWithPath: "\(mountpoint)/new"))
+        XCTAssertEqual(try String(contentsOfFile: "\(env.export)/v/log", encoding: .utf8), "before\nafter\n")
+        XCTAssertEqual(try String(contentsOfFile: "\(env.export)/v/new", encoding: .utf8), "new\n")
+        assertSuccess(try env.invoke("unmount", ["name": "v", "id": "c1"]), "unmount")
+    }
+
+    func testTheConformanceKitPassesAgainstARealServer() throws {
+        let env = try setUpDriver()
+        let config = "\(env.temp.path)/kit.json"
+        let settings: [String: Any] = ["host": "127.0.0.1", "port": env.server!.port, "exportBase": "/export",
+                                       "mountDir": env.mounts, "timeout": 5]
+        try JSONSerialization.data(withJSONObject: settings).write(to: URL(fileURLWithPath: config))
+        let kit = try env.paddock(["plugin", "test", try Harness.swiftPlugin("StorageNFS"), "--config", config], timeout: 300)
+        XCTAssertEqual(kit.status, .exited(0), kit.stdout + kit.stderr)
+        XCTAssertTrue(kit.stdout.contains(" 0 failed"), kit.stdout)
+    }
+
     func testKernelClientMountWhereTheKernelHasIt() throws {
         let filesystems = (try? String(contentsOfFile: "/proc/filesystems", encoding: .utf8)) ?? ""
         guard filesystems.split(separator: "\n").contains(where: { $0.hasSuffix("\tnfs4") }) else {
@@ -346,5 +445,28 @@ final class StorageNFSTests: XCTestCase {
         try Data("kernel".utf8).write(to: URL(fileURLWithPath: "\(env.mounts)/k/f"))
         assertSuccess(try env.invoke("unmount", ["name": "k", "id": "c1"]), "unmount")
         XCTAssertEqual(try String(contentsOfFile: "\(env.export)/k/f", encoding: .utf8), "kernel")
+    }
+}
+
+/// Read-only after setup; the concurrency test shares it between threads.
+extension StorageNFSTests.Env: @unchecked Sendable {}
+
+/// Results filled in from several threads.
+final class ResultBox: @unchecked Sendable {
+    private var items: [Harness.Run?]
+    private let lock = NSLock()
+
+    init(count: Int) { items = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Harness.Run?) {
+        lock.lock()
+        items[index] = value
+        lock.unlock()
+    }
+
+    var values: [Harness.Run?] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
     }
 }

@@ -7,6 +7,7 @@
 
 struct nfs_context *nfs_fuse_context;
 unsigned nfs_fuse_generation;
+char nfs_fuse_export_path[4096];
 
 static char saved_url[4096];
 static int saved_timeout;
@@ -40,6 +41,7 @@ int nfs_fuse_connect(const char *url, int timeout_seconds, char *error, size_t e
         nfs_destroy_context(nfs);
         return status;
     }
+    snprintf(nfs_fuse_export_path, sizeof nfs_fuse_export_path, "%s", parsed->path);
     nfs_destroy_url(parsed);
     if (caller_uid >= 0) {
         nfs_set_uid(nfs, caller_uid);

@@ -34,6 +34,18 @@ int nfs_fuse_lost_state(int status);
         status_;                                                                      \
     })
 
+/* Writes size bytes at offset as WRITEs of at most chunk bytes, all in flight at once (in
+ * pipelined_write.c). Returns size, or -errno. */
+int nfs_fuse_pwrite_pipelined(struct nfsfh *fh, uint64_t offset, const char *buf, size_t size, size_t chunk);
+
+/* The export's path on the server (the URL's path), for COMPOUNDs built by hand. */
+extern char nfs_fuse_export_path[4096];
+
+/* SETATTR of a directory, which libnfs 4.0 cannot do over NFSv4 (directory_setattr.c); 0 or -errno. */
+int nfs_fuse_directory_chmod(const char *path, mode_t mode);
+int nfs_fuse_directory_chown(const char *path, uid_t uid, gid_t gid);
+int nfs_fuse_directory_utimes(const char *path, const struct timeval times[2]);
+
 /* The file operations, in operations.c. */
 extern const struct fuse_operations nfs_fuse_operations;
 

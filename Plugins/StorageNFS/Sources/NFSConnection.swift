@@ -14,26 +14,27 @@ final class NFSConnection {
     /// Connects, each round trip bounded by `timeoutSeconds` (a server that is down fails fast,
     /// one that does not answer fails after the timeout).
     init(_ location: ServerLocation, version: NFSVersion, timeoutSeconds: Int) throws(DriverError) {
+        // Every failure path frees the context here: self (and so deinit) only exists once connected.
         guard let context = nfs_init_context() else { throw .internalError("nfs_init_context failed (out of memory?)") }
-        self.context = context
-        self.location = location
         nfs_set_timeout(context, Int32(timeoutSeconds * 1000))
         let url = location.url(version: version)
         guard let parsed = nfs_parse_url_dir(context, url) else {
-            let message = lastError
+            let message = Self.message(context)
             nfs_destroy_context(context)
             throw .invalidConfig("nfs: \(url) is not a URL libnfs accepts: \(message)")
         }
-        defer { nfs_destroy_url(parsed) }
         let status = nfs_mount(context, parsed.pointee.server, parsed.pointee.path)
+        nfs_destroy_url(parsed)
         guard status == 0 else {
-            let error = Self.failure("nfs_mount", location.description, status, lastError)
+            let error = Self.failure("nfs_mount", location.description, status, Self.message(context))
             nfs_destroy_context(context)
             let fix = error.code == PADDOCK_E_TIMEOUT
                 ? "the NFS server at \(location.host):\(location.port) did not answer within \(timeoutSeconds) s: check that it runs and is reachable, or raise \"timeout\""
                 : "check that an NFS server runs at \(location.host):\(location.port) and exports \(location.path.isEmpty ? "/" : location.path) read-write to this host"
             throw DriverError(code: error.code, "nfs: cannot reach \(location): \(error.message)", details: fix)
         }
+        self.context = context
+        self.location = location
     }
 
     deinit {
@@ -41,7 +42,11 @@ final class NFSConnection {
         nfs_destroy_context(context)
     }
 
-    private var lastError: String { nfs_get_error(context).map { String(cString: $0) } ?? "no message" }
+    private var lastError: String { Self.message(context) }
+
+    private static func message(_ context: OpaquePointer) -> String {
+        nfs_get_error(context).map { String(cString: $0) } ?? "no message"
+    }
 
     static func failure(_ call: String, _ path: String, _ status: Int32, _ message: String) -> DriverError {
         let code = -status

@@ -157,54 +157,9 @@ final class NFSDriver: StorageDriver {
         return target
     }
 
-    func mount(_ request: JSONValue) throws(DriverError) -> JSONValue {
-        let name = try name(request)
-        let id = try mountID(request)
-        let target = try target(request, name)
-        guard let (record, _) = try store.read(name.value) else {
-            throw DriverError(code: PADDOCK_E_UNKNOWN_CONTAINER, "nfs: no volume named \(name)", details: "create it first (storage.create)")
-        }
-        let existing = record.mounts.first { $0.target == target }
-        var via = existing?.via ?? ""
-        if existing == nil || !MountTable.isMounted(target) {
-            via = try mounter.mount(record.spec, on: target)
-        }
-        do {
-            try store.update(name.value) { (record: inout VolumeRecord) throws(DriverError) in
-                if let index = record.mounts.firstIndex(where: { $0.target == target }) {
-                    record.mounts[index].via = via
-                    if !record.mounts[index].ids.contains(id) { record.mounts[index].ids.append(id) }
-                } else {
-                    record.mounts.append(VolumeRecord.Mount(target: target, via: via, ids: [id]))
-                }
-            }
-        } catch {
-            // Keep mount table and record in step: a mount nobody recorded is undone.
-            if existing == nil { try? mounter.unmount(target, volume: name.value) }
-            throw error
-        }
-        return .object(["mountpoint": .string(target), "via": .string(via)])
-    }
-
-    func unmount(_ request: JSONValue) throws(DriverError) -> JSONValue {
-        let name = try name(request)
-        let id = try mountID(request)
-        let wanted = request["target"]?.stringValue
-        guard let (record, _) = try store.read(name.value),
-              let entry = record.mounts.first(where: { $0.ids.contains(id) && (wanted == nil || $0.target == wanted) }) else {
-            return .object([:])
-        }
-        if entry.ids == [id] {
-            // The last user: unmount first, so a busy mount leaves the record as it was.
-            try mounter.unmount(entry.target, volume: name.value)
-        }
-        try store.update(name.value) { (record: inout VolumeRecord) throws(DriverError) in
-            guard let index = record.mounts.firstIndex(where: { $0.target == entry.target }) else { return }
-            record.mounts[index].ids.removeAll { $0 == id }
-            if record.mounts[index].ids.isEmpty { record.mounts.remove(at: index) }
-        }
-        return .object([:])
-    }
+    /// NFS has nothing to attach (capabilities say "attach": false); detach, like every removal in
+    /// the contract, succeeds when there is nothing to undo.
+    func detach(_ request: JSONValue) throws(DriverError) -> JSONValue { .object([:]) }
 
     // MARK: path / get / list / capabilities
 

@@ -48,6 +48,11 @@ struct VolumeStore {
         }
     }
 
+    /// Replaces the record whose stored bytes are `expected`; false when another process changed it.
+    func swap(_ name: String, _ expected: [UInt8], _ record: VolumeRecord) throws(DriverError) -> Bool {
+        try host.compareAndSwap(key(name), expected: expected, value: record.encoded())
+    }
+
     func delete(_ name: String) throws(DriverError) { try host.delete(key(name)) }
 
     /// Every record, and the names of those that cannot be read.
