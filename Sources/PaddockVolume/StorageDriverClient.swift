@@ -1,3 +1,4 @@
+import Foundation
 import PaddockCore
 import PaddockHost
 import PaddockJSON
@@ -9,6 +10,7 @@ public final class StorageDriverClient: @unchecked Sendable {
     public let name: String
     private let handle: any DriverHandle
     private var cachedCapabilities: StorageCapabilities?
+    private let lock = NSLock()
 
     public init(name: String, handle: any DriverHandle) {
         self.name = name
@@ -32,14 +34,19 @@ public final class StorageDriverClient: @unchecked Sendable {
     /// Asked once per process; a driver without the operation gets the defaults (local, no
     /// attach, no options).
     public func capabilities() throws(VolumeError) -> StorageCapabilities {
-        if let cachedCapabilities { return cachedCapabilities }
+        lock.lock()
+        let cached = cachedCapabilities
+        lock.unlock()
+        if let cached { return cached }
         let capabilities: StorageCapabilities
         do {
             capabilities = StorageCapabilities(try call("capabilities", .object([:])))
         } catch where error.code == .notSupported {
             capabilities = StorageCapabilities()
         }
+        lock.lock()
         cachedCapabilities = capabilities
+        lock.unlock()
         return capabilities
     }
 }

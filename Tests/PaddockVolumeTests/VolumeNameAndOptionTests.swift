@@ -2,7 +2,7 @@ import PaddockJSON
 import PaddockVolume
 import XCTest
 
-final class VolumeInputTests: XCTestCase {
+final class VolumeNameAndOptionTests: XCTestCase {
     func testVolumeNamesOutsideTheRulesAreRefusedWithTheRule() {
         let bad: [(String, String)] = [
             ("", "empty"), ("a/b", "'/'"), ("../x", "'/'"), ("..", "not allowed"), (".", "not allowed"),
