@@ -15,7 +15,6 @@ struct Paddock: ParsableCommand {
         version: "paddock \(PaddockVersion.current) (plugin ABI \(ABIVersion.hostMinimum)–\(ABIVersion.hostCurrent), Swift \(HostToolchain.swiftVersion))",
         subcommands: [PluginCommand.self, LBCommand.self, NetworkCommand.self, CNIGroupCommand.self, AgentCommand.self,
                       VolumeCommand.self, FlexVolumeCommand.self, VolumePluginCommand.self]
-        subcommands: [PluginCommand.self, LBCommand.self, NetworkCommand.self, CNIGroupCommand.self]
     )
 }
 
