@@ -76,6 +76,7 @@ public final class HostAgent: @unchecked Sendable {
         var leaseLost = false
         var woken = false
         var watch: EtcdWatch?
+        var watches = 0
         defer { watch?.cancel() }
         while !shouldStop() {
             do throws(HostError) {
@@ -90,7 +91,8 @@ public final class HostAgent: @unchecked Sendable {
                 }
                 if watch?.isOpen != true {
                     watch?.cancel()
-                    watch = EtcdWatch(client: client, prefix: EtcdMetadataLayout.hostsPrefix(prefix))
+                    watch = EtcdWatch(client: client, prefix: EtcdMetadataLayout.hostsPrefix(prefix), endpointIndex: watches)
+                    watches += 1
                 }
                 if woken || now() >= nextRead {
                     nextRead = now() + options.watchInterval

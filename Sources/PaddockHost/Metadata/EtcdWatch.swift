@@ -15,13 +15,15 @@ public final class EtcdWatch: NSObject, URLSessionDataDelegate, @unchecked Senda
     private var open = true
     private var session: URLSession?
 
-    /// Starts watching every key under `prefix` at the first endpoint that accepts the request.
-    public init(client: EtcdClient, prefix: String) {
+    /// Starts watching every key under `prefix` at endpoint number `endpointIndex` (modulo their
+    /// count), so a caller that restarts a broken watch moves on to the next endpoint.
+    public init(client: EtcdClient, prefix: String, endpointIndex: Int = 0) {
         super.init()
         let body = JSONValue.object(["create_request": .object([
             "key": .string(EtcdClient.base64(prefix)), "range_end": .string(EtcdClient.base64(EtcdClient.rangeEnd(prefix))),
         ])]).serialized()
-        guard let endpoint = client.settings.endpoints.first, let url = URL(string: endpoint + "/v3/watch") else {
+        let endpoints = client.settings.endpoints
+        guard !endpoints.isEmpty, let url = URL(string: endpoints[endpointIndex % endpoints.count] + "/v3/watch") else {
             open = false
             return
         }
