@@ -129,8 +129,8 @@ struct AgentRun: ParsableCommand {
             through etcd's watch (re-reading them every --watch-interval seconds as well, in case the \
             watch broke). When a host appears, changes or disappears — and every \
             --interval seconds in any case — every enabled network driver gets \
-            notify({"type": "metadata.changed"}) and reconciles (drivers enabled with process \
-            isolation are reported, not notified). While etcd is unreachable the agent reports it and \
+            notify({"type": "metadata.changed"}) and reconciles (in its worker process when it \
+            was enabled with --isolation process). While etcd is unreachable the agent reports it and \
             keeps trying; the record comes back under a new lease. SIGTERM or SIGINT revokes the \
             lease, so the record disappears at once. One line per event on standard output \
             (JSON lines with --format json).

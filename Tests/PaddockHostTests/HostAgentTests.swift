@@ -31,6 +31,14 @@ final class HostAgentTests: XCTestCase {
     }
 
     func testAgentRunNotifiesNetworkDriversWhenHostsComeAndGo() throws {
+        try notifiesDriver(isolation: "in-process")
+    }
+
+    func testAgentRunNotifiesADriverRunningInItsOwnWorkerProcess() throws {
+        try notifiesDriver(isolation: "process")
+    }
+
+    func notifiesDriver(isolation: String) throws {
         try Harness.requirePaddock()
         let etcd = try EtcdFixture(self)
         let state = try temporaryDirectory()
@@ -42,7 +50,8 @@ final class HostAgentTests: XCTestCase {
         let log = "\(state.path)/notifications.log"
         try AtomicFile.write(Array("{\"log\": \"\(log)\"}".utf8), to: "\(state.path)/notifier.json")
         let environment = ["PADDOCK_CONFIG_DIR": config]
-        let enable = try Harness.paddock(["plugin", "enable", "notifier", "--config", "\(state.path)/notifier.json"],
+        let enable = try Harness.paddock(["plugin", "enable", "notifier", "--config", "\(state.path)/notifier.json",
+                                          "--isolation", isolation],
                                          pluginPath: plugins, stateDir: state.path, environment: environment)
         XCTAssertEqual(enable.status, .exited(0), enable.stderr)
 

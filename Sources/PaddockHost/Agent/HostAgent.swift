@@ -133,7 +133,7 @@ public final class HostAgent: @unchecked Sendable {
         report(.stopped)
     }
 
-    /// Notifies every enabled in-process network driver of `runtime`.
+    /// Notifies every enabled network driver of `runtime`, in process or in its worker.
     public static func notifyNetworkDrivers(_ runtime: PluginRuntime, reason: String) -> [Event] {
         let drivers: [DiscoveredPlugin]
         do {
@@ -143,7 +143,7 @@ public final class HostAgent: @unchecked Sendable {
         }
         return drivers.map { driver in
             do {
-                let result = try runtime.instance(named: driver.name).notify(["type": "metadata.changed", "reason": .string(reason)])
+                let result = try runtime.handle(named: driver.name).notifyEvent(["type": "metadata.changed", "reason": .string(reason)])
                 return .notified(driver: driver.name, reason: reason, ok: result.isSuccess,
                                  message: result.isSuccess ? "" : result.errorMessage)
             } catch {
