@@ -1,41 +1,33 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import PaddockCore
+import PaddockPosix
 
 /// A watch on a key prefix through the gateway's streaming `/v3/watch`: each event (put, delete,
 /// lease expiry) wakes `wait`. It only says *that* something changed — the reader re-reads the
 /// range, so a lost or coalesced event costs nothing but a read. When the stream ends (etcd
-/// stopped) `isOpen` turns false and the owner starts a new watch later.
-public final class EtcdWatch: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+/// stopped) `isOpen` turns false and the owner starts a new watch later. The stream is read on a
+/// thread of its own over HTTPExchange's plain HTTP/1.1 (chunked, one JSON message per line).
+public final class EtcdWatch: @unchecked Sendable {
     private let lock = NSLock()
     private let wake = DispatchSemaphore(value: 0)
-    private var buffer = Data()
     private var open = true
-    private var session: URLSession?
+    private var connection: TCPConnection?
 
     /// Starts watching every key under `prefix` at endpoint number `endpointIndex` (modulo their
     /// count), so a caller that restarts a broken watch moves on to the next endpoint.
     public init(client: EtcdClient, prefix: String, endpointIndex: Int = 0) {
-        super.init()
-        let body = JSONValue.object(["create_request": .object([
-            "key": .string(EtcdClient.base64(prefix)), "range_end": .string(EtcdClient.base64(EtcdClient.rangeEnd(prefix))),
-        ])]).serialized()
         let endpoints = client.settings.endpoints
-        guard !endpoints.isEmpty, let url = URL(string: endpoints[endpointIndex % endpoints.count] + "/v3/watch") else {
+        guard !endpoints.isEmpty, let endpoint = HTTPExchange.Endpoint(endpoints[endpointIndex % endpoints.count]) else {
             open = false
             return
         }
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: 24 * 3600)
-        request.httpMethod = "POST"
-        request.httpBody = Data(body.utf8)
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 24 * 3600
-        let session = URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
-        self.session = session
-        session.dataTask(with: request).resume()
+        let body = JSONValue.object(["create_request": .object([
+            "key": .string(EtcdClient.base64(prefix)), "range_end": .string(EtcdClient.base64(EtcdClient.rangeEnd(prefix))),
+        ])]).serialized()
+        let timeout = client.settings.timeoutSeconds
+        let thread = Thread { [self] in stream(endpoint, body: Array(body.utf8), timeout: timeout) }
+        thread.name = "etcd-watch"
+        thread.start()
     }
 
     public var isOpen: Bool { lock.withLock { open } }
@@ -44,28 +36,53 @@ public final class EtcdWatch: NSObject, URLSessionDataDelegate, @unchecked Senda
     public func wait(seconds: Double) -> Bool { wake.wait(timeout: .now() + seconds) == .success }
 
     public func cancel() {
-        session?.invalidateAndCancel()
-        lock.withLock { open = false }
+        lock.withLock {
+            open = false
+            connection?.shutdownBoth()
+        }
     }
 
-    public func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        var changed = false
-        lock.withLock {
-            buffer.append(data)
-            while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = buffer[buffer.startIndex..<newline]
-                buffer.removeSubrange(buffer.startIndex...newline)
-                if let message = try? JSONValue(parsing: Array(line)), let events = message["result"]?["events"]?.arrayValue,
-                   !events.isEmpty {
+    private func stream(_ endpoint: HTTPExchange.Endpoint, body: [UInt8], timeout: Double) {
+        defer {
+            lock.withLock {
+                open = false
+                connection?.close()
+                connection = nil
+            }
+            wake.signal()
+        }
+        guard let socket = try? TCPConnection.connect(host: endpoint.host, port: endpoint.port, timeoutSeconds: timeout) else { return }
+        let cancelled = lock.withLock { () -> Bool in
+            connection = socket
+            return !open
+        }
+        guard !cancelled, (try? socket.send(HTTPExchange.request(endpoint, path: "/v3/watch", body: body),
+                                            deadline: ChildProcess.monotonicSeconds() + timeout)) != nil else { return }
+        var received: [UInt8] = []
+        var head: HTTPExchange.Head?
+        var decoder = ChunkedDecoder()
+        var lines: [UInt8] = []
+        let forever = Double.greatestFiniteMagnitude
+        while let chunk = try? socket.receive(deadline: head == nil ? ChildProcess.monotonicSeconds() + timeout : forever), !chunk.isEmpty {
+            var payload = chunk
+            if head == nil {
+                received += chunk
+                guard let parsed = HTTPExchange.parseHead(received) else { continue }
+                guard parsed.status == 200 else { return }
+                head = parsed
+                payload = Array(received[parsed.bodyStart...])
+            }
+            lines += head?.isChunked == true ? decoder.feed(payload) : payload
+            var changed = false
+            while let newline = lines.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = Array(lines[..<newline])
+                lines.removeFirst(newline + 1)
+                if let message = try? JSONValue(parsing: line), let events = message["result"]?["events"]?.arrayValue, !events.isEmpty {
                     changed = true
                 }
             }
+            if changed { wake.signal() }
+            if decoder.finished { return }
         }
-        if changed { wake.signal() }
-    }
-
-    public func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        lock.withLock { open = false }
-        wake.signal()
     }
 }
