@@ -159,7 +159,9 @@ public enum WorkerServer {
                     return 1
                 }
             case .call(let kind, let operation, let bytes):
-                let result = instance?.call(kind, operation, request: bytes)
+                let result = (operation == WorkerPluginInstance.notifyOperation
+                              ? instance?.notify((try? JSONValue(parsing: bytes)) ?? .object([:]))
+                              : instance?.call(kind, operation, request: bytes))
                     ?? CallResult(status: PADDOCK_E_UNAVAILABLE, body: StatusCode.errorDocument(PADDOCK_E_UNAVAILABLE, "no instance"))
                 try? channel.send(WorkerFrame.reply(status: result.status, body: result.body))
             case .destroy:
