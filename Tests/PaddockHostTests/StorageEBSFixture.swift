@@ -60,7 +60,7 @@ final class StorageEBSFixture {
             "instance_id": instanceID, "device_map_hook": hook, "mount_root": "\(temp.path)/mounts",
             "poll_interval_seconds": 0.2, "detach_timeout_seconds": 2, "wait_timeout_seconds": 30, "device_timeout_seconds": 10,
         ]
-        for (key, value) in config { enable[key] = value }
+        for (key, value) in config { enable[key] = value is NSNull ? nil : value }
         let file = "\(temp.path)/enable.json"
         try JSONSerialization.data(withJSONObject: enable).write(to: URL(fileURLWithPath: file))
         let enabled = try paddock(["plugin", "enable", "ebs", "--config", file])

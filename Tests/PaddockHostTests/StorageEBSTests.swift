@@ -162,6 +162,26 @@ final class StorageEBSTests: XCTestCase {
         for name in ["second", "third", "fourth"] { try ebs.ok("remove", ["name": name]) }
     }
 
+    func testWithoutAHookTheNamingRulesAreTriedAndTheWaitIsBounded() throws {
+        // No device_map_hook: this machine has no /dev/xvdf, /dev/sdf or EBS NVMe disk, so the
+        // attachment succeeds in EC2 but no block device appears; the wait ends at the bound.
+        for path in ["/dev/xvdf", "/dev/sdf", "/dev/xvdj"] where FileManager.default.fileExists(atPath: path) {
+            throw XCTSkip("\(path) exists on this host; the no-hook rules would find a real disk")
+        }
+        let ebs = try StorageEBSFixture(self, config: ["device_map_hook": NSNull(), "device_timeout_seconds": 1])
+        try ebs.ok("create", ["name": "nohook", "options": ["size": "1"]])
+        let failed = try ebs.refused("mount", ["name": "nohook", "id": "c1"])
+        XCTAssertEqual(failed["code"] as? Int, 105, "\(failed)")
+        let message = failed["msg"] as? String ?? ""
+        for candidate in ["/dev/xvdf", "/dev/sdf", "/dev/xvdj", "/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol"] {
+            XCTAssertTrue(message.contains(candidate), "\(candidate) in \(message)")
+        }
+        XCTAssertTrue((failed["details"] as? String ?? "").contains("device_map_hook"), "\(failed)")
+        // The record knows the attachment, so detach cleans it up in EC2.
+        try ebs.ok("detach", ["name": "nohook"])
+        try ebs.ok("remove", ["name": "nohook"])
+    }
+
     func testBadNamesAndOptionsAreRefusedBeforeEC2IsAsked() throws {
         let ebs = try StorageEBSFixture(self)
         let cases: [(String, String)] = [
