@@ -109,6 +109,38 @@ final class StorageEBSTests: XCTestCase {
         try ebs.ok("remove", ["name": "busy"])
     }
 
+    func testConcurrentMountsFromSeparateProcessesShareOneAttachmentAndMount() throws {
+        let ebs = try StorageEBSFixture(self)
+        let volumeID = try XCTUnwrap(try ebs.ok("create", ["name": "shared", "options": ["size": "1"]])["volumeId"] as? String)
+        // Four `paddock` processes at once; the per-volume lock serializes them.
+        let answers = Answers()
+        DispatchQueue.concurrentPerform(iterations: 4) { index in
+            let result = Result { try ebs.invoke("mount", ["name": "shared", "id": "c\(index)"]) }
+            answers.add(result)
+        }
+        let mountpoints = try answers.all.map { result -> String in
+            let (code, body) = try result.get()
+            XCTAssertEqual(code, 0, "\(body)")
+            return body["mountpoint"] as? String ?? ""
+        }
+        XCTAssertEqual(Set(mountpoints), ["\(ebs.temp.path)/mounts/shared"])
+        let status = try XCTUnwrap(try ebs.ok("get", ["name": "shared"])["status"] as? [String: Any])
+        XCTAssertEqual(Set(status["mountIds"] as? [String] ?? []), ["c0", "c1", "c2", "c3"])
+        XCTAssertEqual(ebs.requests.filter { $0.hasPrefix("Action=AttachVolume") }.count, 1)
+        XCTAssertEqual(try ebs.loopDevices(volumeID).count, 1)
+        for index in 0..<4 { try ebs.ok("unmount", ["name": "shared", "id": "c\(index)"]) }
+        XCTAssertFalse(StorageEBSFixture.isMountPoint("\(ebs.temp.path)/mounts/shared"))
+        XCTAssertEqual(try ebs.loopDevicesAfterRelease(volumeID), [])
+        try ebs.ok("remove", ["name": "shared"])
+    }
+
+    private final class Answers: @unchecked Sendable {
+        private let lock = NSLock()
+        private var results: [Result<(code: Int32, body: [String: Any]), Error>] = []
+        func add(_ result: Result<(code: Int32, body: [String: Any]), Error>) { lock.lock(); results.append(result); lock.unlock() }
+        var all: [Result<(code: Int32, body: [String: Any]), Error>] { lock.lock(); defer { lock.unlock() }; return results }
+    }
+
     func testAttachWaitsWhileEC2SaysAttaching() throws {
         let ebs = try StorageEBSFixture(self)
         let volumeID = try XCTUnwrap(try ebs.ok("create", ["name": "slow", "options": ["size": "1"]])["volumeId"] as? String)
