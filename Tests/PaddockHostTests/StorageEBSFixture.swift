@@ -11,7 +11,8 @@ import XCTest
 /// it for a state moto cannot show (see that file). Attached volumes become loop devices through
 /// Fixtures/ebs_loop_hook.sh. Teardown unmounts everything under the scratch directory, frees its
 /// loop devices and stops moto and the proxy — also when a test fails.
-final class StorageEBSFixture {
+/// Sendable for concurrent `invoke`s: after init only `transcript` changes, under its lock.
+final class StorageEBSFixture: @unchecked Sendable {
     static let secretKey = "PaddockTestSecret/\(getpid())/wJalrXUtnFEMIK7MDENG"
     static let sessionToken = "PaddockTestSessionToken\(getpid())xyz"
 
@@ -25,6 +26,7 @@ final class StorageEBSFixture {
     /// Everything `paddock` printed, to check that no secret ever shows.
     private(set) var transcript = ""
     private var servers: [Process] = []
+    private let transcriptLock = NSLock()
 
     init(_ test: XCTestCase, config: [String: Any] = [:]) throws {
         guard getuid() == 0 else { throw XCTSkip("the EBS tests need root for loop devices and mounts") }
@@ -60,7 +62,7 @@ final class StorageEBSFixture {
             "instance_id": instanceID, "device_map_hook": hook, "mount_root": "\(temp.path)/mounts",
             "poll_interval_seconds": 0.2, "detach_timeout_seconds": 2, "wait_timeout_seconds": 30, "device_timeout_seconds": 10,
         ]
-        for (key, value) in config { enable[key] = value }
+        for (key, value) in config { enable[key] = value is NSNull ? nil : value }
         let file = "\(temp.path)/enable.json"
         try JSONSerialization.data(withJSONObject: enable).write(to: URL(fileURLWithPath: file))
         let enabled = try paddock(["plugin", "enable", "ebs", "--config", file])
@@ -73,7 +75,9 @@ final class StorageEBSFixture {
             "AWS_ACCESS_KEY_ID": "AKIDPADDOCKTEST", "AWS_SECRET_ACCESS_KEY": Self.secretKey,
             "AWS_SESSION_TOKEN": Self.sessionToken,
         ], timeout: timeout)
+        transcriptLock.lock()
         transcript += run.stdout + run.stderr
+        transcriptLock.unlock()
         return run
     }
 

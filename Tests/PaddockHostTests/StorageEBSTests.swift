@@ -109,6 +109,38 @@ final class StorageEBSTests: XCTestCase {
         try ebs.ok("remove", ["name": "busy"])
     }
 
+    func testConcurrentMountsFromSeparateProcessesShareOneAttachmentAndMount() throws {
+        let ebs = try StorageEBSFixture(self)
+        let volumeID = try XCTUnwrap(try ebs.ok("create", ["name": "shared", "options": ["size": "1"]])["volumeId"] as? String)
+        // Four `paddock` processes at once; the per-volume lock serializes them.
+        let answers = Answers()
+        DispatchQueue.concurrentPerform(iterations: 4) { index in
+            let result = Result { try ebs.invoke("mount", ["name": "shared", "id": "c\(index)"]) }
+            answers.add(result)
+        }
+        let mountpoints = try answers.all.map { result -> String in
+            let (code, body) = try result.get()
+            XCTAssertEqual(code, 0, "\(body)")
+            return body["mountpoint"] as? String ?? ""
+        }
+        XCTAssertEqual(Set(mountpoints), ["\(ebs.temp.path)/mounts/shared"])
+        let status = try XCTUnwrap(try ebs.ok("get", ["name": "shared"])["status"] as? [String: Any])
+        XCTAssertEqual(Set(status["mountIds"] as? [String] ?? []), ["c0", "c1", "c2", "c3"])
+        XCTAssertEqual(ebs.requests.filter { $0.hasPrefix("Action=AttachVolume") }.count, 1)
+        XCTAssertEqual(try ebs.loopDevices(volumeID).count, 1)
+        for index in 0..<4 { try ebs.ok("unmount", ["name": "shared", "id": "c\(index)"]) }
+        XCTAssertFalse(StorageEBSFixture.isMountPoint("\(ebs.temp.path)/mounts/shared"))
+        XCTAssertEqual(try ebs.loopDevicesAfterRelease(volumeID), [])
+        try ebs.ok("remove", ["name": "shared"])
+    }
+
+    private final class Answers: @unchecked Sendable {
+        private let lock = NSLock()
+        private var results: [Result<(code: Int32, body: [String: Any]), Error>] = []
+        func add(_ result: Result<(code: Int32, body: [String: Any]), Error>) { lock.lock(); results.append(result); lock.unlock() }
+        var all: [Result<(code: Int32, body: [String: Any]), Error>] { lock.lock(); defer { lock.unlock() }; return results }
+    }
+
     func testAttachWaitsWhileEC2SaysAttaching() throws {
         let ebs = try StorageEBSFixture(self)
         let volumeID = try XCTUnwrap(try ebs.ok("create", ["name": "slow", "options": ["size": "1"]])["volumeId"] as? String)
@@ -160,6 +192,26 @@ final class StorageEBSTests: XCTestCase {
         try ebs.ok("create", ["name": "fourth", "options": ["size": "1"]])
         XCTAssertEqual(try ebs.ok("attach", ["name": "fourth"])["ec2Device"] as? String, "/dev/sdg")
         for name in ["second", "third", "fourth"] { try ebs.ok("remove", ["name": name]) }
+    }
+
+    func testWithoutAHookTheNamingRulesAreTriedAndTheWaitIsBounded() throws {
+        // No device_map_hook: this machine has no /dev/xvdf, /dev/sdf or EBS NVMe disk, so the
+        // attachment succeeds in EC2 but no block device appears; the wait ends at the bound.
+        for path in ["/dev/xvdf", "/dev/sdf", "/dev/xvdj"] where FileManager.default.fileExists(atPath: path) {
+            throw XCTSkip("\(path) exists on this host; the no-hook rules would find a real disk")
+        }
+        let ebs = try StorageEBSFixture(self, config: ["device_map_hook": NSNull(), "device_timeout_seconds": 1])
+        try ebs.ok("create", ["name": "nohook", "options": ["size": "1"]])
+        let failed = try ebs.refused("mount", ["name": "nohook", "id": "c1"])
+        XCTAssertEqual(failed["code"] as? Int, 105, "\(failed)")
+        let message = failed["msg"] as? String ?? ""
+        for candidate in ["/dev/xvdf", "/dev/sdf", "/dev/xvdj", "/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol"] {
+            XCTAssertTrue(message.contains(candidate), "\(candidate) in \(message)")
+        }
+        XCTAssertTrue((failed["details"] as? String ?? "").contains("device_map_hook"), "\(failed)")
+        // The record knows the attachment, so detach cleans it up in EC2.
+        try ebs.ok("detach", ["name": "nohook"])
+        try ebs.ok("remove", ["name": "nohook"])
     }
 
     func testBadNamesAndOptionsAreRefusedBeforeEC2IsAsked() throws {

@@ -47,7 +47,7 @@ extension EBSDriver {
             throw DriverError(code: PADDOCK_E_NOT_FOUND, "ebs: volume \(record.name): \(record.volumeID) no longer exists in EC2",
                               details: "remove the volume to forget it")
         }
-        if let existing = current.attachment(to: instance), existing.state != "detaching" {
+        if let existing = current.attachment(to: instance), !["detaching", "detached"].contains(existing.state) {
             try require(record.volumeID, .attached(instance: instance, device: existing.device), timeout: settings.waitTimeout, volume: record.name)
             _ = try host.compareAndSwap(reservationKey(instance, existing.device), expected: nil, value: Array(record.volumeID.utf8))
             record.attachDevice = existing.device
@@ -57,7 +57,7 @@ extension EBSDriver {
         }
         if current.attachment(to: instance)?.state == "detaching" {
             try require(record.volumeID, .detached(instance: instance), timeout: settings.detachTimeout, volume: record.name)
-        } else if let other = current.attachments.first {
+        } else if let other = current.attachments.first(where: { $0.instanceID != instance && $0.state != "detached" }) {
             throw DriverError(code: PADDOCK_E_BUSY, "ebs: volume \(record.name) (\(record.volumeID)) is attached to \(other.instanceID)",
                               details: "detach it there first; an EBS volume attaches to one instance at a time")
         }

@@ -84,7 +84,7 @@ extension EBSDriver {
             if record.createdByDriver {
                 let settings = try settings()
                 if let current = try describeVolume(record.volumeID, volume: name.value) {
-                    if let other = current.attachments.first(where: { $0.instanceID != settings.instanceID }) {
+                    if let other = current.attachments.first(where: { $0.instanceID != settings.instanceID && $0.state != "detached" }) {
                         throw DriverError(code: PADDOCK_E_BUSY, "ebs: volume \(name) (\(record.volumeID)) is attached to \(other.instanceID); it is deleted only when available",
                                           details: "unmount and detach it on that host first")
                     }
