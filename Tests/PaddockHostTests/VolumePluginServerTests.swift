@@ -89,6 +89,35 @@ final class VolumePluginServerTests: XCTestCase {
         XCTAssertEqual(restarted.stop(SIGTERM), 0)
     }
 
+    func testMalformedHTTPIsAnsweredWithErrAndTheServerKeepsServing() throws {
+        let fixture = try DirvolFixture(self, label: "pdhttp")
+        let socket = "\(fixture.temp.path)/p.sock"
+        let server = try serve(fixture, socket: socket)
+        let cases: [(String, String)] = [
+            ("GARBAGE\r\n\r\n", "HTTP/1.1 400 Bad Request"),
+            ("POST /VolumeDriver.List HTTP/2.0\r\n\r\n", "HTTP/1.1 505"),
+            ("POST /VolumeDriver.List HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", "HTTP/1.1 400"),
+            ("POST /VolumeDriver.List HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", "HTTP/1.1 501"),
+            ("GET /VolumeDriver.List HTTP/1.1\r\n\r\n", "HTTP/1.1 405"),
+        ]
+        for (request, statusLine) in cases {
+            let connection = try StreamConnection.connect(path: socket)
+            try connection.write(Array(request.utf8))
+            var bytes: [UInt8] = []
+            while true {
+                let chunk = try connection.read(timeoutSeconds: 30)
+                if chunk.isEmpty { break }
+                bytes += chunk
+                if request.hasPrefix("GET") && String(decoding: bytes, as: UTF8.self).contains("}") { break }
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            XCTAssertTrue(text.hasPrefix(statusLine), "\(request.debugDescription) -> \(text)")
+            XCTAssertTrue(text.contains("{\"Err\":"), text)
+        }
+        XCTAssertEqual(try post(socket, "/Plugin.Activate", [:])["Implements"] as? [String], ["VolumeDriver"], "still serving")
+        XCTAssertTrue(server.log.contains("paddock: volume plugin: /VolumeDriver.List -> 405"), server.log)
+    }
+
     func testADriverInAWorkerProcessServesTheSameWay() throws {
         let fixture = try DirvolFixture(self, label: "pdwork")
         let config = "\(fixture.temp.path)/dirvol.json"

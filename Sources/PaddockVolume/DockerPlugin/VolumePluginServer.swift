@@ -58,12 +58,19 @@ public final class VolumePluginServer: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Failed calls go to standard error, one line each, so an operator sees what Docker was told.
+    private func logFailure(_ request: HTTPRequest, _ response: HTTPResponse) {
+        let answer = String(decoding: response.body.prefix(600), as: UTF8.self)
+        FileHandle.standardError.write(Data("paddock: volume plugin: \(request.path) -> \(response.status) \(answer)\n".utf8))
+    }
+
     private func serve(_ connection: StreamConnection) {
         var parser = HTTPRequestParser()
         while true {
             do {
                 while let request = try parser.next() {
                     let response = api.respond(to: request)
+                    if response.status != 200 { logFailure(request, response) }
                     condition.lock()
                     let closing = !request.keepsAlive || stopping
                     condition.unlock()
