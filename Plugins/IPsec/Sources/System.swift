@@ -178,6 +178,10 @@ enum System {
         }
     }
 
+    static func move(_ source: String, to destination: String) throws(DriverError) {
+        guard rename(source, destination) == 0 else { throw error("rename", "\(source) → \(destination)") }
+    }
+
     static func makeDirectories(_ path: String) throws(DriverError) {
         var current = ""
         for part in path.split(separator: "/") {
