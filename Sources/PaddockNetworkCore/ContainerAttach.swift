@@ -60,11 +60,9 @@ public struct ContainerAttach {
     public func del(_ identity: AttachmentIdentity) throws(NetworkError) {
         let host = try kernel("netlink socket") { () throws(NetlinkError) in try NetlinkSocket() }
         let hostName = config.hostVethName(identity)
-        let removed = try kernel("delete \(hostName)") { () throws(NetlinkError) in try host.deleteLink(named: hostName) }
-        if !removed, !identity.netns.isEmpty, let namespace = try? NetworkNamespace(path: identity.netns),
-           let inside = try? namespace.socket(), let link = try? inside.link(named: identity.ifName), link.kind == "veth" {
-            _ = try? inside.deleteLink(index: link.index)
-        }
+        // Deleting the host end removes the container end with it. When the host end is gone the
+        // pair is gone: the container's ifName is then left alone (it may belong to another network).
+        _ = try kernel("delete \(hostName)") { () throws(NetlinkError) in try host.deleteLink(named: hostName) }
         try ipam.release(owner: identity.owner)
     }
 

@@ -164,6 +164,37 @@ final class NetTestbed {
                            stderr: String(decoding: outcome.stderr, as: UTF8.self))
     }
 
+    /// Several `paddock` invocations on one host at the same time (all started, then all awaited);
+    /// for races on shared state. Outputs must stay small (they are read after the start).
+    func paddockConcurrently(on hostName: String, _ invocations: [[String]]) throws -> [Harness.Run] {
+        let host = try XCTUnwrap(hosts[hostName])
+        try Harness.requirePaddock()
+        var env = ProcessInfo.processInfo.environment
+        env["PADDOCK_STATE_DIR"] = host.stateDir
+        env["PADDOCK_CONFIG_DIR"] = host.configDir
+        env["PADDOCK_PLUGIN_PATH"] = host.pluginDir
+        env["HOME"] = host.stateDir
+        var running: [(Process, Pipe, Pipe)] = []
+        for arguments in invocations {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/ip")
+            process.arguments = ["netns", "exec", host.namespace, Harness.paddock] + arguments
+            process.environment = env
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            running.append((process, out, err))
+        }
+        return running.map { process, out, err in
+            let stdout = out.fileHandleForReading.readDataToEndOfFile()
+            let stderr = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return Harness.Run(status: .exited(process.terminationStatus), stdout: String(decoding: stdout, as: UTF8.self),
+                               stderr: String(decoding: stderr, as: UTF8.self))
+        }
+    }
+
     /// Copies a built driver into the host's plugin dir and enables it with `config`.
     func enable(_ product: String, as name: String, on hostName: String, config: [String: Any]) throws {
         let host = try XCTUnwrap(hosts[hostName])

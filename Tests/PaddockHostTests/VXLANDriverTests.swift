@@ -85,6 +85,14 @@ final class VXLANDriverTests: XCTestCase {
             }
         }
 
+        // On the wire: container traffic crosses the underlay only VXLAN-encapsulated (VNI 1042, port 4789).
+        let capture = try testbed.captureUnderlay(filter: ["udp", "port", "4789"])
+        XCTAssertTrue(try testbed.ping(from: testbed.containers["h1c1"]!, addresses["h2c1"]!))
+        let packets = capture.finish()
+        XCTAssertTrue(packets.contains("198.18.0.11.") && packets.contains("> 198.18.0.12.4789: VXLAN"), packets)
+        XCTAssertTrue(packets.contains("vni 1042"), packets)
+        XCTAssertTrue(packets.contains("\(addresses["h1c1"]!) > \(addresses["h2c1"]!): ICMP echo request"), packets)
+
         // h1 carries one FDB, neighbour and route entry per peer.
         let before = try vtepEntries(testbed, on: "h1")
         XCTAssertEqual(before.fdb, ["0e:00:c6:12:00:0c>198.18.0.12", "0e:00:c6:12:00:0d>198.18.0.13"])
@@ -205,6 +213,13 @@ final class VXLANDriverTests: XCTestCase {
         XCTAssertTrue(overlapText.contains("overlaps"), overlapText)
         XCTAssertTrue(try testbed.json(second.namespace, ["link", "show", "type", "veth"]).isEmpty, "nothing half-made")
 
+        // reconcile names what is wrong: an unknown driver, a driver that is not a network driver's name.
+        let unknown = try testbed.paddock(on: "h1", ["network", "reconcile", "nosuch"])
+        XCTAssertEqual(unknown.status, .exited(1))
+        XCTAssertTrue(unknown.stderr.contains("nosuch") && unknown.stderr.contains("not enabled"), unknown.stderr)
+        let help = try testbed.paddock(on: "h1", ["help", "network", "reconcile"])
+        XCTAssertTrue(help.stdout.contains("metadata.changed") && help.stdout.contains("DRIVER"), help.stdout)
+
         // DEL is idempotent and succeeds once the namespace is gone; CHECK then fails.
         testbed.removeNamespace(of: first)
         let (deleted, deleteText) = try invoke("network.del", try request(first))
@@ -214,6 +229,36 @@ final class VXLANDriverTests: XCTestCase {
         let (checkGone, _) = try invoke("network.check", try request(first))
         XCTAssertNotEqual(checkGone, 0)
         XCTAssertEqual(try containerVeths(testbed, on: "h1"), [])
+    }
+
+    func testParallelAddsGetDistinctAddressesAndGCReleasesWhatIsNotValid() throws {
+        let testbed = try makeCluster("c", hosts: ["h1"])
+        let containers = try (1...8).map { try testbed.addContainer("p\($0)", on: "h1") }
+        let runs = try testbed.paddockConcurrently(on: "h1", try containers.map {
+            ["plugin", "invoke", "vxlan", "network.add", try request($0)]
+        })
+        let addresses = runs.compactMap { run -> String? in
+            XCTAssertEqual(run.status, .exited(0), run.stdout + run.stderr)
+            guard let ips = (run.json as? [String: Any])?["ips"] as? [[String: Any]], let cidr = ips.first?["address"] as? String else { return nil }
+            return String(cidr.split(separator: "/")[0])
+        }
+        XCTAssertEqual(addresses.count, containers.count, "every parallel ADD succeeded")
+        XCTAssertEqual(Set(addresses).count, containers.count, "no address handed out twice: \(addresses)")
+        XCTAssertEqual(try containerVeths(testbed, on: "h1").count, containers.count)
+
+        // GC keeps the listed attachments and frees everything else (lease and veth).
+        let valid = containers.prefix(3).map { ["containerID": $0.name, "ifname": "eth0"] }
+        let gcRequest = try JSONSerialization.data(withJSONObject: ["config": ["cniVersion": "1.1.0", "name": "paddock-vxlan",
+                                                                               "cni.dev/valid-attachments": valid]])
+        let gc = try testbed.paddock(on: "h1", ["plugin", "invoke", "vxlan", "network.gc", String(decoding: gcRequest, as: UTF8.self)])
+        XCTAssertEqual(gc.status, .exited(0), gc.stdout + gc.stderr)
+        XCTAssertEqual(((gc.json as? [String: Any])?["released"] as? [String])?.count, 5, gc.stdout)
+        XCTAssertEqual(try containerVeths(testbed, on: "h1").count, 3)
+        for container in containers.prefix(3) {
+            let check = try testbed.paddock(on: "h1", ["plugin", "invoke", "vxlan", "network.check", try request(container)])
+            XCTAssertEqual(check.status, .exited(0), "\(container.name): \(check.stdout)")
+        }
+        XCTAssertTrue(try testbed.ping(from: containers[0], addresses[1]))
     }
 
     /// Host-side container veths (the underlay's own veth is eth0).

@@ -10,8 +10,10 @@ struct VTEPDevice {
     let settings: VXLANSettings
     let selfHost: HostRecord
 
+    func underlay() throws(NetworkError) -> Link { try Self.underlay(socket, selfHost) }
+
     /// The underlay link: the one holding this host's agent address.
-    func underlay() throws(NetworkError) -> Link {
+    static func underlay(_ socket: NetlinkSocket, _ selfHost: HostRecord) throws(NetworkError) -> Link {
         let addresses = try kernel("list addresses") { () throws(NetlinkError) in try socket.addresses() }
         guard let match = addresses.first(where: { $0.address == selfHost.agentIP }),
               let link = try kernel("look up underlay", { () throws(NetlinkError) in try socket.link(index: match.index) }) else {

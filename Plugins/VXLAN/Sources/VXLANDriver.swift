@@ -127,9 +127,7 @@ final class VXLANDriver: NetworkDriver {
         do throws(NetworkError) {
             let topology = try Topology.load(host)
             let socket = try kernel("netlink socket") { () throws(NetlinkError) in try NetlinkSocket() }
-            let settings = try VXLANSettings.parse(enable: enableConfig.objectValue?["subnet"] == nil
-                ? .object(["subnet": "198.18.0.0/15"]) : enableConfig, request: nil)
-            _ = try VTEPDevice(socket: socket, settings: settings, selfHost: topology.selfHost).underlay()
+            _ = try VTEPDevice.underlay(socket, topology.selfHost)
             return .object([:])
         } catch {
             throw DriverError(code: PADDOCK_E_UNAVAILABLE, error.message, details: error.details)
