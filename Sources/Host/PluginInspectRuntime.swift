@@ -42,9 +42,10 @@ enum PluginInspectRuntime {
             return ["Runtime:       \(source) FAILED — \(error?["msg"]?.stringValue ?? "")\(details.isEmpty ? "" : " (\(details))")"]
         }
         var lines = ["Runtime:       (\(source))"]
+        let width = max(15, (answer.keys.map(\.count).max() ?? 0) + 5)
         for (key, value) in answer.sorted(by: { $0.key < $1.key }) {
             let text = value.stringValue ?? value.serialized()
-            lines.append("  \(key):".padding(toLength: 15) + text)
+            lines.append("  \(key):".padding(toLength: width) + text)
         }
         return lines
     }

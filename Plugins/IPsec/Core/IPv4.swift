@@ -44,8 +44,6 @@ public struct IPv4Subnet: Hashable, Sendable, CustomStringConvertible {
 
     public var mask: UInt32 { Self.mask(prefix) }
     public var broadcast: IPv4 { IPv4(network.value | ~mask) }
-    public var firstHost: IPv4 { IPv4(network.value + 1) }
-    public var lastHost: IPv4 { IPv4(broadcast.value - 1) }
     public var description: String { "\(network)/\(prefix)" }
 
     public func contains(_ address: IPv4) -> Bool { address.value & mask == network.value }

@@ -14,17 +14,6 @@ struct HostNamespace {
         try System.run(Self.ip, (name.map { ["-n", $0] } ?? []) + arguments, timeoutSeconds: timeoutSeconds)
     }
 
-    /// `ip …` that must succeed; the error names the command and what it printed.
-    @discardableResult
-    func ipChecked(_ arguments: [String]) throws(DriverError) -> String {
-        let outcome = try ip(arguments)
-        guard outcome.succeeded else {
-            throw .io("`ip \(arguments.joined(separator: " "))` in \(label) failed (status \(outcome.status))",
-                      details: outcome.output.trimmedLines)
-        }
-        return outcome.output
-    }
-
     /// The program and arguments that run `executable` inside the host's namespace.
     func command(_ executable: String, _ arguments: [String]) -> (String, [String]) {
         guard let name else { return (executable, arguments) }

@@ -98,12 +98,20 @@ final class IPsecDriver: NetworkDriver {
             let charonConfig = CharonConfig(viciSocket: charon.viciSocket, logFile: charon.logPath, dataPath: choice.path).render()
             let restarted = try charon.ensure(config: charonConfig)
             if let restarted { host.log(.info, "charon started in \(namespace.label): \(restarted)") }
+            // swanctl.conf is renamed into place only after charon loaded it, so an unchanged file
+            // with an unchanged charon means there is nothing to load (most ADDs).
             let swanctlFile = "\(directory)/swanctl.conf"
-            try System.writeFile(swanctlFile, SwanctlConfig(me: me, peers: set.peers, psk: psk.key, gcm: choice.gcm).render())
-            let wanted = Set(set.peers.map(\.connectionName))
-            let removed = try swanctl.loadedConnections().filter { !wanted.contains($0) }
-            try swanctl.load(file: swanctlFile)
-            for connection in removed { host.log(.info, "removed connection \(connection): its host left the environment") }
+            let rendered = SwanctlConfig(me: me, peers: set.peers, psk: psk.key, gcm: choice.gcm).render()
+            var removed: [String] = []
+            if restarted != nil || System.readFile(swanctlFile) != rendered {
+                let wanted = Set(set.peers.map(\.connectionName))
+                removed = try swanctl.loadedConnections().filter { !wanted.contains($0) }
+                let candidate = "\(directory)/swanctl.candidate.conf"
+                try System.writeFile(candidate, rendered)
+                try swanctl.load(file: candidate)
+                try System.move(candidate, to: swanctlFile)
+                for connection in removed { host.log(.info, "removed connection \(connection): its host left the environment") }
+            }
             let plan = Reconciliation(desired: set.peers, listing: try swanctl.listing())
             for stale in plan.terminate {
                 let done = try swanctl.terminate(stale)

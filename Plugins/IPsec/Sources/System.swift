@@ -71,6 +71,9 @@ enum System {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else is inherited: a daemon holding its parent's pipes or sockets keeps them
+        // open (Foundation's Process, for one, then never sees the parent exit).
+        closeInheritedDescriptors(&actions)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -101,6 +104,25 @@ enum System {
         let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard spawned == 0 else { throw error("posix_spawn", executable, code: spawned) }
         return pid
+    }
+
+    /// glibc's posix_spawn_file_actions_addclosefrom_np (2.34+), found at run time because the
+    /// Swift Glibc module does not import it; older libcs get one close action per open fd.
+    static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
+        if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+            return
+        }
+        guard let directory = opendir("/proc/self/fd") else { return }
+        defer { closedir(directory) }
+        let own = dirfd(directory)
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if let fd = Int32(name), fd > 2, fd != own { posix_spawn_file_actions_addclose(&actions, fd) }
+        }
     }
 
     /// Whether `pid` runs (a program whose command line contains `program`, when given). Reaps it
@@ -154,6 +176,10 @@ enum System {
             unlink(temp)
             throw error("rename", path, code: code)
         }
+    }
+
+    static func move(_ source: String, to destination: String) throws(DriverError) {
+        guard rename(source, destination) == 0 else { throw error("rename", "\(source) → \(destination)") }
     }
 
     static func makeDirectories(_ path: String) throws(DriverError) {
