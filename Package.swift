@@ -110,13 +110,19 @@ let package = Package(
 // The CNI adapter (issue #4): the protocol in a pure target, the plugin binary as its own lean
 // executable (no argument parser), installed by `paddock cni install`.
 package.products += [.executable(name: "paddock-cni", targets: ["paddock-cni"]),
-                     .executable(name: "paddock-bench-cni", targets: ["paddock-bench-cni"])]
+                     .executable(name: "paddock-bench-cni", targets: ["paddock-bench-cni"]),
+                     .executable(name: "paddock-cni-shim", targets: ["paddock-cni-shim"])]
 package.targets += [
     .target(name: "PaddockCNI", dependencies: ["PaddockJSON"]),
-    .executableTarget(name: "paddock-cni", dependencies: ["PaddockCNI", "PaddockHost", "PaddockCore", "PaddockPosix", "PaddockJSON"],
+    // The driver gateway over the host's runtime, shared by the binary and `paddock cni serve`.
+    .target(name: "PaddockCNIHost", dependencies: ["PaddockCNI", "PaddockHost", "PaddockCore", "PaddockPosix", "PaddockJSON"]),
+    .executableTarget(name: "paddock-cni", dependencies: ["PaddockCNI", "PaddockCNIHost", "PaddockPosix"],
                       path: "Sources/CNIPlugin", exclude: ["README.md"]),
+    // What `cni install` puts in place as DIR/paddock: C, no Swift runtime; forwards to
+    // `paddock cni serve` when it runs, else execs paddock-cni.
+    .executableTarget(name: "paddock-cni-shim", path: "Sources/CNIShim"),
     .testTarget(name: "PaddockCNITests", dependencies: ["PaddockCNI", "PaddockJSON"]),
     .executableTarget(name: "paddock-bench-cni", dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"], path: "bench/CNICycle"),
 ]
-package.targets.first { $0.name == "paddock" }!.dependencies.append("PaddockCNI")
+package.targets.first { $0.name == "paddock" }!.dependencies += ["PaddockCNI", "PaddockCNIHost"]
 package.products.append(.library(name: "VXLAN", type: .dynamic, targets: ["VXLAN"]))
