@@ -2,6 +2,7 @@
 // execution protocol in PaddockCNI, the driver through the host's in-process loader.
 import Glibc
 import PaddockCNI
+import PaddockCNIHost
 import PaddockPosix
 
 /// All of standard input (the network configuration; empty for VERSION without input).

@@ -3,6 +3,7 @@ import PaddockCNI
 import PaddockCore
 import PaddockHost
 import PaddockPosix
+import Glibc
 
 struct CNIGroupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,11 +18,12 @@ struct CNIGroupCommand: ParsableCommand {
                 {"type": "paddock", "driver": "host-local", "ipam": {"subnet": "198.18.5.0/24"}}]}
 
             The binary speaks CNI 1.0.0 and 1.1.0 (ADD, DEL, CHECK, STATUS, GC, VERSION) and loads \
-            the driver in its own process with the host's loader, state and key-value store. It \
-            finds them through DIR/paddock.paths, written by install from this command's \
+            the driver with the host's loader, state and key-value store: forwarded to a running \
+            `paddock cni serve` (drivers stay loaded), or in its own process when none runs. It \
+            finds the host through DIR/paddock.paths, written by install from this command's \
             --plugin-path, --state-dir and --config-dir (or their defaults).
             """,
-        subcommands: [CNIInstall.self]
+        subcommands: [CNIInstall.self, CNIServe.self]
     )
 }
 
@@ -30,12 +32,16 @@ struct CNIInstall: ParsableCommand {
         commandName: "install",
         abstract: "Install the `paddock` CNI plugin binary into a CNI plugin directory.",
         discussion: """
-            Copies the paddock-cni executable built beside this paddock (or --binary) to DIR/paddock \
-            (mode 0755, replaced atomically) and writes DIR/paddock.paths, a JSON file with the \
-            plugin path, state directory, config directory and the paddock executable, so the \
-            plugin uses the same host as this command. Point the runtime's CNI plugin directories \
-            (podman: cni_plugin_dirs in containers.conf; kubelet/containerd: bin_dir) at DIR, and \
-            enable the driver first with `paddock plugin enable NAME`.
+            Puts into DIR (created if missing; files replaced atomically): `paddock`, the plugin \
+            runtimes execute (paddock-cni-shim: a small C program that forwards each invocation \
+            to `paddock cni serve` through DIR/paddock.sock); `paddock-cni`, which it execs when \
+            no server listens (the whole adapter in one process); `paddock.sock`, a symlink to \
+            <state-dir>/cni.sock; and `paddock.paths`, a JSON file with the plugin path, state \
+            directory, config directory and the paddock executable, so both use the same host as \
+            this command. Without the shim (--binary, or none built), DIR/paddock is paddock-cni \
+            itself. Point the runtime's CNI plugin directories (podman: cni_plugin_dirs in \
+            containers.conf; kubelet/containerd: bin_dir) at DIR, and enable the driver first \
+            with `paddock plugin enable NAME`.
             """
     )
 
@@ -58,23 +64,34 @@ struct CNIInstall: ParsableCommand {
             throw fail(HostError(.notFound, "the CNI plugin executable \(source) does not exist",
                                  hint: "build it with `swift build --product paddock-cni`, or pass --binary PATH"))
         }
+        let shim = AtomicFile.parentDirectoryPath(of: configuration.executable) + "/paddock-cni-shim"
+        let useShim = binary == nil && FileSystem.exists(shim)
         let target = "\(directory)/paddock"
         let pathsFile = "\(directory)/\(CNIHostPaths.fileName)"
+        let socketLink = "\(directory)/paddock.sock"
         // Only the directories given explicitly are recorded; the binary adds the default ones.
         let paths = CNIHostPaths(pluginPath: configuration.pluginPath.filter(explicit.contains), stateDirectory: configuration.stateDirectory,
                                  configDirectory: configuration.configDirectory, executable: configuration.executable)
         do {
             try FileSystem.makeDirectories(directory)
-            try AtomicFile.copy(source, to: target, mode: 0o755)
+            if useShim {
+                try AtomicFile.copy(source, to: "\(directory)/paddock-cni", mode: 0o755)
+                try AtomicFile.copy(shim, to: target, mode: 0o755)
+            } else {
+                try AtomicFile.copy(source, to: target, mode: 0o755)
+            }
             try AtomicFile.write(Array((paths.document.serialized(pretty: true) + "\n").utf8), to: pathsFile, mode: 0o644)
+            unlink(socketLink)
+            guard symlink("\(configuration.stateDirectory)/cni.sock", socketLink) == 0 else { throw SystemError("symlink", path: socketLink) }
         } catch {
             throw fail(HostError(.io, "cannot install the CNI plugin into \(directory): \(error)",
                                  hint: "check that the directory is writable by you"))
         }
         if global.format == .json {
-            print(JSONValue.object(["binary": .string(target), "paths": .string(pathsFile), "host": paths.document]).serialized(pretty: true))
+            print(JSONValue.object(["binary": .string(target), "forwarding": .bool(useShim), "paths": .string(pathsFile),
+                                    "socket": .string("\(configuration.stateDirectory)/cni.sock"), "host": paths.document]).serialized(pretty: true))
         } else {
-            print("Installed CNI plugin \(target) (type \"paddock\").")
+            print("Installed CNI plugin \(target) (type \"paddock\")\(useShim ? ", forwarding to `paddock cni serve` on \(configuration.stateDirectory)/cni.sock when it runs" : "").")
             print("Host paths in \(pathsFile): state \(configuration.stateDirectory), plugins \(configuration.pluginPath.joined(separator: ":")).")
         }
     }

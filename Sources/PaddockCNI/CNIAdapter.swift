@@ -13,8 +13,9 @@ public struct CNIOutcome: Equatable, Sendable {
 }
 
 /// The CNI execution protocol (SPEC section 2) around a Paddock network driver: environment and
-/// config checks, version negotiation, delegation, result shaping and error objects.
-public struct CNIAdapter {
+/// config checks, version negotiation, delegation, result shaping and error objects. Concurrent
+/// runs are as safe as the gateway (the host's locks its runtime; the rest here is values).
+public struct CNIAdapter: @unchecked Sendable {
     public let gateway: any CNIDriverGateway
 
     public init(gateway: any CNIDriverGateway) {

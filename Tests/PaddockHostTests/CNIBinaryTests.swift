@@ -160,4 +160,41 @@ final class CNIBinaryTests: XCTestCase {
         XCTAssertEqual(missingNetns.code, 3, missingNetns.stdout)
         XCTAssertEqual(try bed.leases(), [], "failed ADDs leased nothing")
     }
+
+    func testInvocationsGoThroughPaddockCNIServeWhenItRuns() throws {
+        let bed = try CNITestbed(test: self)
+        XCTAssertTrue(FileSystem.exists("\(bed.cniDirectory)/paddock-cni"), "install put the shim in front of paddock-cni")
+        let netns = try bed.makeNamespace()
+        let log = "\(bed.temp.path)/serve.log"
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: Harness.paddock)
+        server.arguments = ["cni", "serve", "--state-dir", bed.state, "--plugin-path", bed.plugins]
+        FileManager.default.createFile(atPath: log, contents: nil)
+        server.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try server.run()
+        addTeardownBlock { if server.isRunning { server.terminate(); server.waitUntilExit() } }
+        for _ in 0..<500 where !FileSystem.exists("\(bed.state)/cni.sock") { usleep(10_000) }
+
+        let add = try bed.exec("ADD", container: "served", netns: netns, config: CNITestbed.entry())
+        XCTAssertEqual(add.status, .exited(0), add.stdout + add.stderr)
+        XCTAssertEqual((add.json?["ips"] as? [[String: Any]])?.first?["address"] as? String, "198.18.40.2/24")
+        let exists = try bed.exec("ADD", container: "served2", netns: netns, ifname: "lo", config: CNITestbed.entry())
+        XCTAssertEqual(exists.code, 102, exists.stdout)
+        let bad = try bed.exec("ADD", container: "a/b", netns: netns, config: CNITestbed.entry())
+        XCTAssertEqual(bad.code, 4, bad.stdout)
+        let del = try bed.exec("DEL", container: "served", netns: netns, config: CNITestbed.entry())
+        XCTAssertEqual(del.status, .exited(0), del.stdout + del.stderr)
+        XCTAssertEqual(try bed.leases(), [])
+        let lines = try String(contentsOfFile: log, encoding: .utf8)
+        XCTAssertTrue(lines.contains("ADD served eth0 exit 0"), lines)
+        XCTAssertTrue(lines.contains("ADD served2 lo exit 1"), lines)
+        XCTAssertTrue(lines.contains("DEL served eth0 exit 0"), lines)
+
+        // A server that went away leaves a dead socket: the binary does the work itself again.
+        server.terminate()
+        server.waitUntilExit()
+        let again = try bed.exec("ADD", container: "alone", netns: netns, config: CNITestbed.entry())
+        XCTAssertEqual(again.status, .exited(0), again.stdout + again.stderr)
+        XCTAssertFalse(try String(contentsOfFile: log, encoding: .utf8).contains("alone"))
+    }
 }

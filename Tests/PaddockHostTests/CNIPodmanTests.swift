@@ -78,5 +78,16 @@ extension CNIVXLANTests {
         // --rm made podman run DEL: the link and the lease are gone again.
         XCTAssertEqual(try hostVeths(lab), [])
         XCTAssertEqual(try leases(lab), [:])
+
+        // The same with `paddock cni serve` running in h1: the installed binary forwards to it.
+        let log = "\(directory)/serve.log"
+        try testbed.start(in: lab.host.namespace, [Harness.paddock, "cni", "serve", "--state-dir", lab.host.stateDir,
+                                                   "--plugin-path", lab.host.pluginDir, "--config-dir", lab.host.configDir], output: log)
+        for _ in 0..<500 where !FileSystem.exists("\(lab.host.stateDir)/cni.sock") { usleep(10_000) }
+        let served = try podman.run(["run", "--rm", "--network", Self.network, image, "/bin/ping", "-c", "2", "-W", "2", peerAddress])
+        XCTAssertEqual(served.status, .exited(0), "podman run with the server: \(served.stdout)\(served.stderr)")
+        let lines = try String(contentsOfFile: log, encoding: .utf8)
+        XCTAssertTrue(lines.contains("ADD ") && lines.contains("DEL "), "the server answered podman's ADD and DEL: \(lines)")
+        XCTAssertEqual(try leases(lab), [:])
     }
 }

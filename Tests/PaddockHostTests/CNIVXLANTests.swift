@@ -119,7 +119,23 @@ final class CNIVXLANTests: XCTestCase {
     }
 
     func testFiftyParallelAddsThenDelsLeakNothing() throws {
-        let lab = try makeLab("cc")
+        try fiftyParallelAddsThenDels(try makeLab("cc"))
+    }
+
+    /// The same through `paddock cni serve`: one process, 50 concurrent connections, one driver
+    /// instance called from many threads.
+    func testFiftyParallelAddsThenDelsThroughTheServerLeakNothing() throws {
+        let lab = try makeLab("cs")
+        let log = "\(lab.testbed.directory.path)/serve.log"
+        try lab.testbed.start(in: lab.host.namespace, [Harness.paddock, "cni", "serve", "--state-dir", lab.host.stateDir,
+                                                       "--plugin-path", lab.host.pluginDir, "--config-dir", lab.host.configDir], output: log)
+        for _ in 0..<500 where !FileSystem.exists("\(lab.host.stateDir)/cni.sock") { usleep(10_000) }
+        try fiftyParallelAddsThenDels(lab)
+        let lines = try String(contentsOfFile: log, encoding: .utf8)
+        XCTAssertEqual(lines.components(separatedBy: "exit 0").count - 1, 100, "the server answered all 100 invocations: \(lines)")
+    }
+
+    func fiftyParallelAddsThenDels(_ lab: Lab) throws {
         let count = 50
         var containers: [NetTestbed.Container] = []
         for index in 0..<count { containers.append(try lab.testbed.addContainer("p\(index)", on: "h1")) }

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import PaddockCNI
 import PaddockCore
@@ -6,16 +7,19 @@ import PaddockJSON
 import PaddockPosix
 
 /// The adapter's way into the host: the enabled network driver, loaded in this process by the
-/// host's own runtime (same loader, state, key-value store and metadata as `paddock`).
-final class HostDriverGateway: CNIDriverGateway {
+/// host's own runtime (same loader, state, key-value store and metadata as `paddock`). Shared by
+/// the CNI binary (one invocation per process) and `paddock cni serve` (many, concurrently; the
+/// drivers stay loaded between them).
+public final class HostDriverGateway: CNIDriverGateway, @unchecked Sendable {
     private let paths: () throws(CNIError) -> CNIHostPaths
     private var runtime: PluginRuntime?
+    private let lock = NSLock()
 
-    init(paths: @escaping () throws(CNIError) -> CNIHostPaths) {
+    public init(paths: @escaping () throws(CNIError) -> CNIHostPaths) {
         self.paths = paths
     }
 
-    func call(driver: String, operation: String, request: JSONValue) throws(CNIError) -> (status: Int32, body: JSONValue) {
+    public func call(driver: String, operation: String, request: JSONValue) throws(CNIError) -> (status: Int32, body: JSONValue) {
         let handle: any DriverHandle
         do {
             handle = try hostRuntime().handle(named: driver)
@@ -36,7 +40,7 @@ final class HostDriverGateway: CNIDriverGateway {
         return (result.status, result.body)
     }
 
-    func checkInterfaceAbsent(netns: String, interface: String) throws(CNIError) {
+    public func checkInterfaceAbsent(netns: String, interface: String) throws(CNIError) {
         do {
             if case .present = try NamespaceInterfaceProbe.lookup(netnsPath: netns, interface: interface) {
                 throw CNIError(.init(rawValue: 102), "interface \(interface) already exists in \(netns)",
@@ -54,6 +58,8 @@ final class HostDriverGateway: CNIDriverGateway {
     }
 
     private func hostRuntime() throws(CNIError) -> PluginRuntime {
+        lock.lock()
+        defer { lock.unlock() }
         if let runtime { return runtime }
         let paths = try paths()
         let environment = HostConfiguration.trustedEnvironment(ChildProcess.currentEnvironment(),
