@@ -34,6 +34,8 @@ let package = Package(
         .executable(name: "paddock", targets: ["paddock"]),
         // The CNI plugin binary `paddock cni install` puts into a CNI bin dir: lean, no argument parser.
         .executable(name: "paddock-cni", targets: ["paddock-cni"]),
+        // What `cni install` puts in place as DIR/paddock: C, forwards to `paddock cni serve` or execs paddock-cni.
+        .executable(name: "paddock-cni-shim", targets: ["paddock-cni-shim"]),
         // The NFS driver's userspace mount helper (libfuse3 + libnfs).
         .executable(name: "paddock-nfs-fuse", targets: ["paddock-nfs-fuse"]),
         .executable(name: "paddock-bench-contract", targets: ["paddock-bench-contract"]),
@@ -72,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "paddock",
             dependencies: [
-                "PaddockHost", "PaddockCNI", "PaddockVolume",
+                "PaddockHost", "PaddockCNI", "PaddockCNIHost", "PaddockVolume",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Host"
@@ -89,8 +91,12 @@ let package = Package(
         .target(name: "PaddockNetworkCore", dependencies: ["PaddockNetlink", "PaddockJSON", "PaddockHostPorts"]),
         // The CNI protocol (spec 1.0/1.1), pure; and the CNI plugin binary over the host's loader.
         .target(name: "PaddockCNI", dependencies: ["PaddockJSON"]),
-        .executableTarget(name: "paddock-cni", dependencies: ["PaddockCNI", "PaddockHost", "PaddockCore", "PaddockPosix", "PaddockJSON"],
+        // The driver gateway over the host's runtime, shared by the binary and `paddock cni serve`.
+        .target(name: "PaddockCNIHost", dependencies: ["PaddockCNI", "PaddockHost", "PaddockCore", "PaddockPosix", "PaddockJSON"]),
+        .executableTarget(name: "paddock-cni", dependencies: ["PaddockCNI", "PaddockCNIHost", "PaddockPosix"],
                           path: "Sources/CNIPlugin", exclude: ["README.md"]),
+        // C, no Swift runtime: the CNI binary's fast path to a running `paddock cni serve`.
+        .executableTarget(name: "paddock-cni-shim", path: "Sources/CNIShim"),
         // Drivers' pure parts, unit-tested on their own: a test cannot link a driver target itself
         // (every driver exports paddock_plugin_entry).
         .target(name: "VXLANCore", dependencies: ["PaddockNetworkCore", "PaddockNetlink", "PaddockJSON"], path: "Plugins/VXLAN/Core"),
