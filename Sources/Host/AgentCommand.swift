@@ -24,7 +24,7 @@ struct AgentCommand: ParsableCommand {
 
 /// The options that make up this host's record.
 struct HostRecordOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("This host's name (default: metadata.host in paddock.json, else the hostname).", valueName: "name"))
+    @Option(help: ArgumentHelp("This host's name (default: metadata.host in paddock.json, else the hostname); a different name than the one this host's drivers look themselves up by is published with a warning.", valueName: "name"))
     var name: String?
 
     @Option(name: .customLong("agent-ip"), help: ArgumentHelp("This host's underlay IPv4 address, which peers' network drivers tunnel to.", valueName: "address"))
@@ -74,6 +74,14 @@ extension GlobalOptions {
         let client = EtcdClient(settings: etcd, settingsFile: "\(configuration.configDirectory)/paddock.json")
         let record = recordOptions.record(configuration.settings.metadata)
         try record.validate()
+        // Drivers on this host find themselves in metadata as metadata.host (else the hostname).
+        let selfName = configuration.settings.metadata.host ?? ProcessInfo.processInfo.hostName
+        if record.name != selfName {
+            FileHandleOutput.standardError("""
+                paddock: warning: publishing host \(record.name), but this host's drivers look themselves up as \(selfName)
+                  hint: set "metadata": {"host": "\(record.name)"} in \(configuration.configDirectory)/paddock.json, or drop --name
+                """)
+        }
         return HostAgent(client: client, record: record, options: options)
     }
 }
@@ -117,11 +125,12 @@ struct AgentRun: ParsableCommand {
         commandName: "run",
         abstract: "Keep this host's record alive, watch the hosts, and notify network drivers.",
         discussion: """
-            Publishes the record, renews its lease every third of --ttl, and reads the hosts every \
-            --watch-interval seconds. When a host appears, changes or disappears — and every \
+            Publishes the record, renews its lease every third of --ttl, and watches the hosts \
+            through etcd's watch (re-reading them every --watch-interval seconds as well, in case the \
+            watch broke). When a host appears, changes or disappears — and every \
             --interval seconds in any case — every enabled network driver gets \
-            notify({"type": "metadata.changed"}) and reconciles (drivers enabled with process \
-            isolation are reported, not notified). While etcd is unreachable the agent reports it and \
+            notify({"type": "metadata.changed"}) and reconciles (in its worker process when it \
+            was enabled with --isolation process). While etcd is unreachable the agent reports it and \
             keeps trying; the record comes back under a new lease. SIGTERM or SIGINT revokes the \
             lease, so the record disappears at once. One line per event on standard output \
             (JSON lines with --format json).
@@ -134,7 +143,7 @@ struct AgentRun: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds between notifications when nothing changed (drivers supervise their daemons then).", valueName: "seconds"))
     var interval: Double = 30
 
-    @Option(name: .customLong("watch-interval"), help: ArgumentHelp("Seconds between reads of the hosts.", valueName: "seconds"))
+    @Option(name: .customLong("watch-interval"), help: ArgumentHelp("Seconds between reads of the hosts when no watch event came.", valueName: "seconds"))
     var watchInterval: Double = 1
 
     func validate() throws {

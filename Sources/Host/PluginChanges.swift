@@ -182,8 +182,22 @@ struct PluginWorkerChild: ParsableCommand {
 
     func run() throws {
         let code = WorkerServer.run(path: path, name: name, stateDirectory: stateDir,
-                                    logger: Logger(level: LogLevel(name: logLevel) ?? .warning))
+                                    logger: Logger(level: LogLevel(name: logLevel) ?? .warning),
+                                    metadata: PluginWorkerChild.metadata(stateDirectory: stateDir))
         if code != 0 { throw ExitCode(code) }
+    }
+}
+
+extension PluginWorkerChild {
+    /// The metadata store paddock.json names (the parent passes its config directory in the
+    /// environment); the local file when the settings cannot be read.
+    static func metadata(stateDirectory: String) -> MetadataSource {
+        let environment = HostConfiguration.trustedEnvironment(ChildProcess.currentEnvironment(),
+                                                               secure: ProcessSecurity.isSecureExecution)
+        let directory = HostConfiguration.configDirectory(flag: nil, environment: environment, uid: FileSystem.currentUID())
+        let settings = (try? HostSettings.load(configDirectory: directory)) ?? HostSettings()
+        return MetadataSource.configured(HostConfiguration(pluginPath: [], stateDirectory: stateDirectory, executable: "",
+                                                           configDirectory: directory, settings: settings))
     }
 }
 

@@ -3,8 +3,16 @@ import Foundation
 /// Where a driver keeps its containers' port records (its per-plugin key-value store).
 public protocol HostPortRecordStore {
     func records() throws(HostPortsError) -> [ContainerPorts]
+    /// One container's record (the common ADD without mappings needs no more).
+    func record(container: String) throws(HostPortsError) -> ContainerPorts?
     func save(_ record: ContainerPorts) throws(HostPortsError)
     func remove(container: String) throws(HostPortsError)
+}
+
+extension HostPortRecordStore {
+    public func record(container: String) throws(HostPortsError) -> ContainerPorts? {
+        try records().first { $0.container == container }
+    }
 }
 
 /// A record store over any key-value store given as closures, so a driver wires its host's
@@ -31,15 +39,23 @@ public struct KeyValueRecordStore: HostPortRecordStore {
     public func records() throws(HostPortsError) -> [ContainerPorts] {
         var found: [ContainerPorts] = []
         for key in try wrap("list \(prefix)*", { try keys(prefix) }) {
-            guard let bytes = try wrap("read \(key)", { try get(key) }) else { continue }
-            do {
-                found.append(try JSONDecoder().decode(ContainerPorts.self, from: Data(bytes)))
-            } catch {
-                throw HostPortsError(.store, "host-port record \(key) is unreadable: \(error)",
-                                     hint: "delete the key from the driver's store and re-add the container")
-            }
+            if let record = try read(key) { found.append(record) }
         }
         return found
+    }
+
+    public func record(container: String) throws(HostPortsError) -> ContainerPorts? {
+        try read(prefix + container)
+    }
+
+    private func read(_ key: String) throws(HostPortsError) -> ContainerPorts? {
+        guard let bytes = try wrap("read \(key)", { try get(key) }) else { return nil }
+        do {
+            return try JSONDecoder().decode(ContainerPorts.self, from: Data(bytes))
+        } catch {
+            throw HostPortsError(.store, "host-port record \(key) is unreadable: \(error)",
+                                 hint: "delete the key from the driver's store and re-add the container")
+        }
     }
 
     public func save(_ record: ContainerPorts) throws(HostPortsError) {

@@ -37,12 +37,12 @@ public final class HostPorts: @unchecked Sendable {
         try settings.validate()
         let record = ContainerPorts(container: container, address: address, mappings: Self.unique(mappings))
         return try locked { () throws(HostPortsError) in
-            let current = try store.records()
-            if record.mappings.isEmpty, !current.contains(where: { $0.container == container }) {
+            if record.mappings.isEmpty, try store.record(container: container) == nil {
                 // Nothing to publish: only make sure the host NAT is in place (once per boot and namespace).
-                if !marker.isCurrent { try apply(current) }
+                if !marker.isCurrent { try apply(try store.records()) }
                 return HostPortsReport()
             }
+            let current = try store.records()
             try Self.checkConflicts(record, against: current)
             let old = current.first { $0.container == container }
             let next = current.filter { $0.container != container } + [record]

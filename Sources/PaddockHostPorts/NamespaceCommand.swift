@@ -48,9 +48,9 @@ struct NamespaceCommand: Sendable {
         switch outcome.termination {
         case .exited(let status): return Outcome(status: status, stdout: stdout, stderr: stderr)
         case .signaled(let signal):
-            throw HostPortsError(.command, "\(tool) \(arguments.joined(separator: " ")) was killed by signal \(signal)\(where_)")
+            throw HostPortsError(.command, "\(tool) \(arguments.joined(separator: " ")) was killed by signal \(signal)\(location)")
         case .timedOut:
-            throw HostPortsError(.command, "\(tool) \(arguments.joined(separator: " ")) did not finish in \(Int(timeoutSeconds)) s\(where_)")
+            throw HostPortsError(.command, "\(tool) \(arguments.joined(separator: " ")) did not finish in \(Int(timeoutSeconds)) s\(location)")
         }
     }
 
@@ -60,7 +60,7 @@ struct NamespaceCommand: Sendable {
         let outcome = try attempt(tool, arguments, stdin: stdin)
         guard outcome.status == 0 else {
             let detail = outcome.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
-            throw HostPortsError(.command, "\(tool) \(arguments.joined(separator: " ")) failed with status \(outcome.status)\(where_): \(detail)",
+            throw HostPortsError(.command, "\(tool) \(arguments.joined(separator: " ")) failed with status \(outcome.status)\(location): \(detail)",
                                  hint: "check that the kernel has nf_tables and NAT and that Paddock runs as root")
         }
         return outcome.stdout
@@ -71,5 +71,5 @@ struct NamespaceCommand: Sendable {
         try attempt(tool, arguments).status == 0
     }
 
-    private var where_: String { namespacePath.map { " in network namespace \($0)" } ?? "" }
+    private var location: String { namespacePath.map { " in network namespace \($0)" } ?? "" }
 }

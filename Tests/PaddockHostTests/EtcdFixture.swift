@@ -8,7 +8,8 @@ import XCTest
 final class EtcdFixture {
     let clientURL: String
     let directory: TemporaryDirectory
-    private let process: Process
+    private var process: Process
+    private let arguments: [String]
 
     static let executable = "/usr/bin/etcd"
 
@@ -20,24 +21,28 @@ final class EtcdFixture {
         while peerPort == clientPort { peerPort = try LBTest.freePort() }
         clientURL = "http://127.0.0.1:\(clientPort)"
         let peerURL = "http://127.0.0.1:\(peerPort)"
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: EtcdFixture.executable)
-        process.arguments = [
+        arguments = [
             "--name", "paddock-test-\(getpid())", "--data-dir", "\(directory.path)/data",
             "--listen-client-urls", clientURL, "--advertise-client-urls", clientURL,
             "--listen-peer-urls", peerURL, "--initial-advertise-peer-urls", peerURL,
             "--initial-cluster", "paddock-test-\(getpid())=\(peerURL)", "--logger", "zap", "--log-outputs", "stderr",
         ]
         _ = FileManager.default.createFile(atPath: "\(directory.path)/etcd.out", contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: "\(directory.path)/etcd.out")
-        process.standardError = FileHandle(forWritingAtPath: "\(directory.path)/etcd.out")
+        process = Process()
+        test.addTeardownBlock { [self] in stop() }  // strong: the test may drop the fixture before teardown
+        try start()
+    }
+
+    /// Starts etcd (again, on the same ports and data) and waits until it answers.
+    func start() throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: EtcdFixture.executable)
+        process.arguments = arguments
+        let output = FileHandle(forWritingAtPath: "\(directory.path)/etcd.out")
+        output?.seekToEndOfFile()
+        process.standardOutput = output
+        process.standardError = output
         try process.run()
-        test.addTeardownBlock { [process] in
-            if process.isRunning {
-                process.terminate()
-                process.waitUntilExit()
-            }
-        }
         let client = self.client(attempts: 1)
         for _ in 0..<100 {
             if (try? client.range(prefix: "/")) != nil { return }

@@ -18,7 +18,9 @@ final class EtcdMetadataTests: XCTestCase {
             (#"{"metadata": []}"#, "\"metadata\" must be an object"),
             (#"{"metadata": {"etcd": {}}}"#, "needs \"endpoints\""),
             (#"{"metadata": {"etcd": {"endpoints": []}}}"#, "non-empty list"),
-            (#"{"metadata": {"etcd": {"endpoints": ["127.0.0.1:2379"]}}}"#, "is not an http(s) URL"),
+            (#"{"metadata": {"etcd": {"endpoints": ["127.0.0.1:2379"]}}}"#, "is not an http://HOST:PORT URL"),
+            (#"{"metadata": {"etcd": {"endpoints": ["https://127.0.0.1:2379"]}}}"#, "uses TLS"),
+            (#"{"metadata": {"etcd": {"endpoints": ["http://127.0.0.1"]}}}"#, "is not an http://HOST:PORT URL"),
             (#"{"metadata": {"etcd": {"endpoints": ["http://127.0.0.1:2379"], "attempts": 0}}}"#, "attempts must be 1–10"),
             (#"{"metadata": {"etcd": {"endpoints": ["http://127.0.0.1:2379"], "color": 1}}}"#, "unknown key \"metadata.etcd.color\""),
             (#"{"metadata": {"hots": "x"}}"#, "unknown key \"metadata.hots\""),
@@ -30,6 +32,25 @@ final class EtcdMetadataTests: XCTestCase {
                 XCTAssertTrue("\(error)".contains(file), "names the file: \(error)")
             }
         }
+    }
+
+    func testHTTPResponsesParseWithLengthChunksOrEndOfStream() {
+        let head = Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+        let parsed = HTTPExchange.parseHead(head + Array("4\r\n".utf8))
+        XCTAssertEqual(parsed?.status, 200)
+        XCTAssertEqual(parsed?.isChunked, true)
+        XCTAssertEqual(parsed?.bodyStart, head.count)
+        XCTAssertNil(HTTPExchange.parseHead(Array("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n".utf8)), "headers not complete yet")
+        XCTAssertEqual(HTTPExchange.dechunk(Array("5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n".utf8)), Array("hello world".utf8))
+        XCTAssertNil(HTTPExchange.dechunk(Array("5\r\nhello\r\n".utf8)), "the last chunk has not arrived")
+        var decoder = ChunkedDecoder()
+        XCTAssertEqual(decoder.feed(Array("5\r\nhel".utf8)), [])
+        XCTAssertEqual(decoder.feed(Array("lo\r\n3\r\n{}\n\r\n".utf8)), Array("hello{}\n".utf8))
+        XCTAssertFalse(decoder.finished)
+        XCTAssertEqual(HTTPExchange.Endpoint("http://127.0.0.1:2379"), HTTPExchange.Endpoint("http://127.0.0.1:2379/"))
+        XCTAssertEqual(HTTPExchange.Endpoint("http://[::1]:2379")?.host, "::1")
+        XCTAssertEqual(HTTPExchange.Endpoint("http://etcd.example:2379")?.port, 2379)
+        XCTAssertNil(HTTPExchange.Endpoint("https://127.0.0.1:2379"))
     }
 
     func testRangeEndCoversExactlyThePrefix() {

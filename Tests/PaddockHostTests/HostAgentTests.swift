@@ -15,6 +15,7 @@ final class HostAgentTests: XCTestCase {
                                        "--field", "subnet=\"198.18.65.0/24\"", "--ttl", "2", "--format", "json"],
                                       pluginPath: nil, stateDir: state.path, environment: ["PADDOCK_CONFIG_DIR": "\(state.path)/config"])
         XCTAssertEqual(run.status, .exited(0), run.stderr)
+        XCTAssertTrue(run.stderr.contains("warning: publishing host peer, but this host's drivers look themselves up as"), run.stderr)
         let printed = try JSONValue(parsing: run.stdout)
         XCTAssertNotEqual(printed["lease"]?.stringValue ?? "0", "0")
 
@@ -30,6 +31,14 @@ final class HostAgentTests: XCTestCase {
     }
 
     func testAgentRunNotifiesNetworkDriversWhenHostsComeAndGo() throws {
+        try notifiesDriver(isolation: "in-process")
+    }
+
+    func testAgentRunNotifiesADriverRunningInItsOwnWorkerProcess() throws {
+        try notifiesDriver(isolation: "process")
+    }
+
+    func notifiesDriver(isolation: String) throws {
         try Harness.requirePaddock()
         let etcd = try EtcdFixture(self)
         let state = try temporaryDirectory()
@@ -41,14 +50,16 @@ final class HostAgentTests: XCTestCase {
         let log = "\(state.path)/notifications.log"
         try AtomicFile.write(Array("{\"log\": \"\(log)\"}".utf8), to: "\(state.path)/notifier.json")
         let environment = ["PADDOCK_CONFIG_DIR": config]
-        let enable = try Harness.paddock(["plugin", "enable", "notifier", "--config", "\(state.path)/notifier.json"],
+        let enable = try Harness.paddock(["plugin", "enable", "notifier", "--config", "\(state.path)/notifier.json",
+                                          "--isolation", isolation],
                                          pluginPath: plugins, stateDir: state.path, environment: environment)
         XCTAssertEqual(enable.status, .exited(0), enable.stderr)
 
         let agent = Process()
         agent.executableURL = URL(fileURLWithPath: Harness.paddock)
+        // Reads without an event only every 600 s: within this test, changes arrive through etcd's watch.
         agent.arguments = ["agent", "run", "--name", "h1", "--agent-ip", "198.18.0.1", "--ttl", "3", "--interval", "600",
-                           "--watch-interval", "0.3", "--format", "json"]
+                           "--watch-interval", "600", "--format", "json"]
         var env = ChildProcess.currentEnvironment()
         env["PADDOCK_STATE_DIR"] = state.path
         env["PADDOCK_PLUGIN_PATH"] = plugins
@@ -90,6 +101,70 @@ final class HostAgentTests: XCTestCase {
         XCTAssertEqual(agent.terminationStatus, 0, output())
         XCTAssertTrue(output().contains(#"{"event":"stopped"}"#), output())
         XCTAssertEqual(try etcd.client(prefix: prefix).range(prefix: prefix).kvs, [], "SIGTERM revoked the lease: the record went at once")
+    }
+
+    func testAgentRidesOutAnEtcdOutageAndPublishesAgain() throws {
+        try Harness.requirePaddock()
+        let etcd = try EtcdFixture(self)
+        let state = try temporaryDirectory()
+        let config = "\(state.path)/config"
+        let prefix = "/paddock-\(getpid())-outage/"
+        try etcd.writeSettings(configDirectory: config, prefix: prefix, host: "h1")
+        let agent = Process()
+        agent.executableURL = URL(fileURLWithPath: Harness.paddock)
+        agent.arguments = ["agent", "run", "--agent-ip", "198.18.0.1", "--ttl", "3", "--watch-interval", "0.3", "--format", "json"]
+        var env = ChildProcess.currentEnvironment()
+        env["PADDOCK_STATE_DIR"] = state.path
+        env["PADDOCK_CONFIG_DIR"] = config
+        env["PADDOCK_PLUGIN_PATH"] = try state.subdirectory("plugins")
+        env["HOME"] = "\(state.path)/home"
+        agent.environment = env
+        _ = FileManager.default.createFile(atPath: "\(state.path)/agent.out", contents: nil)
+        agent.standardOutput = FileHandle(forWritingAtPath: "\(state.path)/agent.out")
+        agent.standardError = FileHandle(forWritingAtPath: "\(state.path)/agent.out")
+        try agent.run()
+        addTeardownBlock {
+            if agent.isRunning { kill(agent.processIdentifier, SIGKILL); agent.waitUntilExit() }
+        }
+        let output = { (try? String(contentsOfFile: "\(state.path)/agent.out", encoding: .utf8)) ?? "" }
+        let published = { output().components(separatedBy: #""event":"published""#).count - 1 }
+        XCTAssertTrue(waitUntil(seconds: 30) { published() == 1 }, output())
+
+        etcd.stop()
+        XCTAssertTrue(waitUntil(seconds: 30) { output().contains("etcd is unreachable at \(etcd.clientURL)") },
+                      "the agent says what is wrong and keeps running:\n\(output())")
+        XCTAssertTrue(agent.isRunning)
+
+        try etcd.start()
+        XCTAssertTrue(waitUntil(seconds: 30) { published() == 2 }, "published again under a new lease:\n\(output())")
+        XCTAssertTrue(waitUntil(seconds: 10) { (try? etcd.client(prefix: prefix).range(prefix: prefix).kvs.map(\.key)) == ["\(prefix)hosts/h1"] },
+                      "the record is back")
+        kill(agent.processIdentifier, SIGTERM)
+        agent.waitUntilExit()
+        XCTAssertEqual(agent.terminationStatus, 0, output())
+    }
+
+    func testPluginsInAndOutOfProcessReadMetadataFromEtcd() throws {
+        try Harness.requirePaddock()
+        let etcd = try EtcdFixture(self)
+        let state = try temporaryDirectory()
+        let plugins = try state.subdirectory("plugins")
+        let config = "\(state.path)/config"
+        let prefix = "/paddock-\(getpid())-worker/"
+        try etcd.writeSettings(configDirectory: config, prefix: prefix)
+        try etcd.client(prefix: prefix).put("\(prefix)hosts/h7", Array(#"{"name":"h7","agent_ip":"198.18.0.7","labels":{}}"#.utf8))
+        try Harness.compile(["\(Harness.fixturesDirectory)/notifier.c"], output: "\(plugins)/notifier.so")
+        try AtomicFile.write(Array("{\"log\": \"\(state.path)/n.log\"}".utf8), to: "\(state.path)/notifier.json")
+        let environment = ["PADDOCK_CONFIG_DIR": config]
+        for isolation in ["in-process", "process"] {
+            let enable = try Harness.paddock(["plugin", "enable", "notifier", "--config", "\(state.path)/notifier.json",
+                                              "--isolation", isolation], pluginPath: plugins, stateDir: state.path, environment: environment)
+            XCTAssertEqual(enable.status, .exited(0), enable.stderr)
+            let status = try Harness.paddock(["plugin", "invoke", "notifier", "network.status"], pluginPath: plugins,
+                                             stateDir: state.path, environment: environment)
+            XCTAssertEqual(status.status, .exited(0), status.stderr)
+            XCTAssertTrue(status.stdout.contains("198.18.0.7"), "\(isolation): the hosts come from etcd: \(status.stdout)")
+        }
     }
 
     func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {

@@ -7,13 +7,16 @@ import PaddockPosix
 /// `{"type":"metadata.changed"}` when they change and periodically, so drivers reconcile peers
 /// and can supervise their daemons.
 ///
-/// Watching polls the hosts' prefix and compares (key, mod_revision) pairs: one small range read
-/// per interval, which sees puts, deletes and lease expiries alike.
+/// Watching: a streaming etcd watch on the hosts' prefix wakes the agent at once on any put,
+/// delete or lease expiry; the agent then re-reads the prefix and compares (key, mod_revision)
+/// pairs with what it saw last. The same read also runs every `watchInterval` without an event,
+/// so a watch that broke (etcd restarted) or an event that was missed costs at most that delay.
 public final class HostAgent: @unchecked Sendable {
     public struct Options: Sendable {
         public var ttlSeconds: Int = 15
         /// Periodic notification, for drivers that supervise daemons.
         public var notifyInterval: Double = 30
+        /// Reads of the hosts without a watch event (the watch's safety net).
         public var watchInterval: Double = 1
         public init() {}
     }
@@ -64,11 +67,17 @@ public final class HostAgent: @unchecked Sendable {
                     report: @escaping (Event) -> Void) throws(HostError) {
         var lease = try publish()
         report(.published(lease: lease))
-        var lastHosts: [String: Int64]?
         let now = { ChildProcess.monotonicSeconds() }
-        var nextKeepAlive = now() + Double(options.ttlSeconds) / 3
+        let renewal = Double(options.ttlSeconds) / 3
+        var lastHosts: [String: Int64]?
+        var nextKeepAlive = now() + renewal
+        var nextRead = now()
         var nextPeriodic = now() + options.notifyInterval
         var leaseLost = false
+        var woken = false
+        var watch: EtcdWatch?
+        var watches = 0
+        defer { watch?.cancel() }
         while !shouldStop() {
             do throws(HostError) {
                 if leaseLost || now() >= nextKeepAlive {
@@ -78,32 +87,53 @@ public final class HostAgent: @unchecked Sendable {
                         report(.published(lease: lease))
                     }
                     leaseLost = false
-                    nextKeepAlive = now() + Double(options.ttlSeconds) / 3
+                    nextKeepAlive = now() + renewal
                 }
-                let hosts = try hostsSnapshot()
-                if hosts != lastHosts {
-                    lastHosts = hosts
-                    report(.hostsChanged(hosts.keys.map { String($0.dropFirst(EtcdMetadataLayout.hostsPrefix(prefix).count)) }.sorted()))
-                    notify("hosts").forEach(report)
-                    nextPeriodic = now() + options.notifyInterval
+                if watch?.isOpen != true {
+                    watch?.cancel()
+                    watch = EtcdWatch(client: client, prefix: EtcdMetadataLayout.hostsPrefix(prefix), endpointIndex: watches)
+                    watches += 1
+                }
+                if woken || now() >= nextRead {
+                    nextRead = now() + options.watchInterval
+                    let hosts = try hostsSnapshot()
+                    if hosts != lastHosts {
+                        lastHosts = hosts
+                        report(.hostsChanged(hosts.keys.map { String($0.dropFirst(EtcdMetadataLayout.hostsPrefix(prefix).count)) }.sorted()))
+                        notify("hosts").forEach(report)
+                        nextPeriodic = now() + options.notifyInterval
+                    }
                 }
             } catch {
                 // etcd is away: keep going; the record comes back with a new lease when it returns.
                 report(.problem(error.description))
                 leaseLost = true
+                nextKeepAlive = now() + renewal
+                nextRead = now() + min(options.watchInterval, renewal)
             }
             if now() >= nextPeriodic {
                 notify("periodic").forEach(report)
                 nextPeriodic = now() + options.notifyInterval
             }
-            let wake = now() + options.watchInterval
-            while !shouldStop() && now() < wake { Thread.sleep(forTimeInterval: 0.05) }
+            // Sleep until a watch event, the next read, a lease renewal or a periodic notification.
+            woken = false
+            let wake = min(nextRead, nextKeepAlive, nextPeriodic)
+            while !shouldStop() && now() < wake {
+                if let watch, watch.isOpen {
+                    if watch.wait(seconds: min(0.2, max(0, wake - now()))) {
+                        woken = true
+                        break
+                    }
+                } else {
+                    Thread.sleep(forTimeInterval: 0.05)
+                }
+            }
         }
         try? client.revoke(lease: lease)
         report(.stopped)
     }
 
-    /// Notifies every enabled in-process network driver of `runtime`.
+    /// Notifies every enabled network driver of `runtime`, in process or in its worker.
     public static func notifyNetworkDrivers(_ runtime: PluginRuntime, reason: String) -> [Event] {
         let drivers: [DiscoveredPlugin]
         do {
@@ -113,7 +143,7 @@ public final class HostAgent: @unchecked Sendable {
         }
         return drivers.map { driver in
             do {
-                let result = try runtime.instance(named: driver.name).notify(["type": "metadata.changed", "reason": .string(reason)])
+                let result = try runtime.handle(named: driver.name).notifyEvent(["type": "metadata.changed", "reason": .string(reason)])
                 return .notified(driver: driver.name, reason: reason, ok: result.isSuccess,
                                  message: result.isSuccess ? "" : result.errorMessage)
             } catch {

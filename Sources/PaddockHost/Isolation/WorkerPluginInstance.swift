@@ -21,8 +21,12 @@ public final class WorkerPluginInstance: DriverHandle, @unchecked Sendable {
 
     public static let childArguments = ["plugin", "__worker"]
 
+    /// The settings directory the worker reads paddock.json from (its metadata store), when known.
+    let configDirectory: String?
+
     public init(pluginName: String, path: String, config: JSONValue, executable: String, stateDirectory: String,
-                callTimeoutSeconds: Double = 120) throws {
+                callTimeoutSeconds: Double = 120, configDirectory: String? = nil) throws {
+        self.configDirectory = configDirectory
         self.pluginName = pluginName
         self.path = path
         self.config = config
@@ -45,6 +49,7 @@ public final class WorkerPluginInstance: DriverHandle, @unchecked Sendable {
     private func startWorker() throws -> WorkerProcess {
         var environment = ChildProcess.currentEnvironment()
         environment["SWIFT_BACKTRACE"] = "enable=no"
+        if let configDirectory { environment["PADDOCK_CONFIG_DIR"] = configDirectory }
         let process = try WorkerProcess.spawn(
             executable, arguments: Self.childArguments + [path, "--name", pluginName, "--state-dir", stateDirectory],
             environment: environment)
@@ -129,7 +134,8 @@ public final class WorkerPluginInstance: DriverHandle, @unchecked Sendable {
 
 /// The worker's side: load the plugin, answer frames on descriptor 3 until destroy or EOF.
 public enum WorkerServer {
-    public static func run(path: String, name: String, stateDirectory: String, logger: Logger) -> Int32 {
+    public static func run(path: String, name: String, stateDirectory: String, logger: Logger,
+                           metadata: MetadataSource? = nil) -> Int32 {
         let channel = SocketChannel(descriptor: WorkerProcess.socketDescriptor)
         var instance: PluginInstance?
         while true {
@@ -142,7 +148,8 @@ public enum WorkerServer {
                 do {
                     let plugin = try PluginImageLoader.load(path: path)
                     let services = HostServices(pluginName: name, stateDirectory: stateDirectory, logger: logger,
-                                                isOrchestrator: plugin.kinds.contains(.orchestrator), router: nil)
+                                                isOrchestrator: plugin.kinds.contains(.orchestrator), router: nil,
+                                                metadata: metadata)
                     let value = config.isEmpty ? JSONValue.object([:]) : try JSONValue(parsing: config)
                     instance = try PluginInstance(plugin: plugin, config: value, services: services)
                     try? channel.send(WorkerFrame.reply(status: PADDOCK_OK, body: .object([:])))
@@ -152,7 +159,9 @@ public enum WorkerServer {
                     return 1
                 }
             case .call(let kind, let operation, let bytes):
-                let result = instance?.call(kind, operation, request: bytes)
+                let result = (operation == WorkerPluginInstance.notifyOperation
+                              ? instance?.notify((try? JSONValue(parsing: bytes)) ?? .object([:]))
+                              : instance?.call(kind, operation, request: bytes))
                     ?? CallResult(status: PADDOCK_E_UNAVAILABLE, body: StatusCode.errorDocument(PADDOCK_E_UNAVAILABLE, "no instance"))
                 try? channel.send(WorkerFrame.reply(status: result.status, body: result.body))
             case .destroy:

@@ -27,7 +27,7 @@ public final class PluginRuntime: @unchecked Sendable {
         }
         let worker = try WorkerPluginInstance(
             pluginName: name, path: plugin.path, config: record.config, executable: catalog.configuration.executable,
-            stateDirectory: catalog.configuration.stateDirectory)
+            stateDirectory: catalog.configuration.stateDirectory, configDirectory: catalog.configuration.configDirectory)
         lock.lock()
         defer { lock.unlock() }
         if let raced = workers[name] {

@@ -1,8 +1,6 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import PaddockCore
+import PaddockPosix
 
 /// etcd v3 through its JSON gateway (`/v3/kv/range`, `/v3/kv/put`, `/v3/kv/deleterange`,
 /// `/v3/lease/grant|keepalive|revoke`): keys and values travel base64-encoded, int64 fields as
@@ -57,7 +55,7 @@ public struct EtcdClient: Sendable {
     public func grantLease(ttl: Int) throws(HostError) -> Int64 {
         let answer = try call("/v3/lease/grant", ["TTL": .string(String(ttl))])
         let id = Self.int64(answer["ID"])
-        guard id != 0 else { throw failure("/v3/lease/grant", "etcd granted no lease: \(answer.serialized())") }
+        guard id != 0 else { throw failure("etcd granted no lease: \(answer.serialized())") }
         return id
     }
 
@@ -81,9 +79,8 @@ public struct EtcdClient: Sendable {
 
     func call(_ path: String, _ body: [String: JSONValue]) throws(HostError) -> JSONValue {
         let payload = Data(JSONValue.object(body).serialized().utf8)
-        // etcd closes the connection on a request over its limit without an HTTP answer, and
-        // FoundationNetworking traps on that ("Transfer completed, but there's no response"):
-        // refuse such a request here instead.
+        // etcd closes the connection on a request over its limit without an HTTP answer: refuse
+        // such a request here, with the fix, rather than report etcd as unreachable.
         guard payload.count <= settings.maxRequestBytes else {
             throw HostError(.invalidInput, "a \(payload.count)-byte request to etcd \(path) is over the \(settings.maxRequestBytes)-byte request limit",
                             hint: "make the record smaller, or raise etcd's --max-request-bytes and \"metadata.etcd.max_request_bytes\" in \(settingsFile)")
@@ -96,7 +93,7 @@ public struct EtcdClient: Sendable {
                 case .answer(let value): return value
                 case .refused(let message):
                     // etcd answered but refused the request: retrying will not help.
-                    throw failure(path, "etcd at \(endpoint) refused \(path): \(message)")
+                    throw failure("etcd at \(endpoint) refused \(path): \(message)")
                 case .unreachable(let message):
                     problems.append("\(endpoint): \(message)")
                 }
@@ -106,7 +103,7 @@ public struct EtcdClient: Sendable {
                         hint: "start etcd there, or fix \"metadata.etcd.endpoints\" in \(settingsFile)")
     }
 
-    func failure(_ path: String, _ message: String) -> HostError {
+    func failure(_ message: String) -> HostError {
         HostError(.io, message, hint: "check etcd's log; the metadata settings are in \(settingsFile)")
     }
 
@@ -116,26 +113,25 @@ public struct EtcdClient: Sendable {
         case unreachable(String)
     }
 
-    /// One POST, waited for synchronously (callers are plugin service calls and the agent loop).
+    /// One POST over HTTPExchange (see there why not URLSession), synchronous: callers are
+    /// plugin service calls and the agent loop.
     func post(_ url: String, _ payload: Data) -> Outcome {
-        guard let target = URL(string: url) else { return .refused("\(url) is not a URL") }
-        var request = URLRequest(url: target, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: settings.timeoutSeconds)
-        request.httpMethod = "POST"
-        request.httpBody = payload
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        let box = ResponseBox()
-        let session = URLSession(configuration: .ephemeral)
-        defer { session.finishTasksAndInvalidate() }
-        session.dataTask(with: request) { data, response, error in box.finish(data, response, error) }.resume()
-        guard box.wait(seconds: settings.timeoutSeconds + 1) else { return .unreachable("no answer in \(settings.timeoutSeconds) s") }
-        let (data, response, error) = box.result
-        if let error { return .unreachable(error.localizedDescription) }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        let value = (try? JSONValue(parsing: Array(data ?? Data()))) ?? .null
-        if status == 200, value.objectValue != nil { return .answer(value) }
-        let message = value["message"]?.stringValue ?? value["error"]?.stringValue ?? String(decoding: data ?? Data(), as: UTF8.self)
-        if status >= 500 || status == 0 { return .unreachable("HTTP \(status): \(message)") }
-        return .refused("HTTP \(status): \(message)")
+        guard let endpoint = HTTPExchange.Endpoint(url.components(separatedBy: "/v3/").first ?? url),
+              let path = url.range(of: "/v3/").map({ String(url[$0.lowerBound...]) }) else {
+            return .refused("\(url) is not an http://HOST:PORT URL")
+        }
+        let response: HTTPExchange.Response?
+        do {
+            response = try HTTPExchange.post(endpoint, path: path, body: Array(payload), timeoutSeconds: settings.timeoutSeconds)
+        } catch {
+            return .unreachable(error.errno == ETIMEDOUT ? "no answer in \(settings.timeoutSeconds) s (\(error.call))" : "\(error)")
+        }
+        guard let response else { return .unreachable("the connection closed without an answer") }
+        let value = (try? JSONValue(parsing: response.body)) ?? .null
+        if response.status == 200, value.objectValue != nil { return .answer(value) }
+        let message = value["message"]?.stringValue ?? value["error"]?.stringValue ?? String(decoding: response.body, as: UTF8.self)
+        if response.status >= 500 { return .unreachable("HTTP \(response.status): \(message)") }
+        return .refused("HTTP \(response.status): \(message)")
     }
 
     // MARK: encoding
@@ -164,20 +160,4 @@ public struct EtcdClient: Sendable {
         if let text = value?.stringValue { return Int64(text) ?? 0 }
         return Int64(value?.doubleValue ?? 0)
     }
-}
-
-/// The completion handler's result, handed across threads under a lock.
-private final class ResponseBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private let done = DispatchSemaphore(value: 0)
-    private var stored: (Data?, URLResponse?, (any Error)?) = (nil, nil, nil)
-
-    func finish(_ data: Data?, _ response: URLResponse?, _ error: (any Error)?) {
-        lock.withLock { stored = (data, response, error) }
-        done.signal()
-    }
-
-    func wait(seconds: Double) -> Bool { done.wait(timeout: .now() + seconds) == .success }
-
-    var result: (Data?, URLResponse?, (any Error)?) { lock.withLock { stored } }
 }

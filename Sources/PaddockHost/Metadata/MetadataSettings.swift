@@ -66,8 +66,10 @@ public struct EtcdSettings: Sendable, Equatable {
                 guard let list = item.arrayValue?.compactMap(\.stringValue), list.count == item.arrayValue?.count, !list.isEmpty else {
                     throw HostError(.invalidConfig, "settings file \(file): metadata.etcd.endpoints must be a non-empty list of URLs", hint: fix)
                 }
-                for endpoint in list where !(endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://")) {
-                    throw HostError(.invalidConfig, "settings file \(file): etcd endpoint \"\(endpoint)\" is not an http(s) URL", hint: fix)
+                for endpoint in list where HTTPExchange.Endpoint(endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint) == nil {
+                    let why = endpoint.hasPrefix("https://") ? "uses TLS, which this client does not speak yet" : "is not an http://HOST:PORT URL"
+                    throw HostError(.invalidConfig, "settings file \(file): etcd endpoint \"\(endpoint)\" \(why)",
+                                    hint: "give plain http endpoints (e.g. etcd on 127.0.0.1 or a private network), as \(fix)")
                 }
                 settings.endpoints = list.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
             case "prefix":
