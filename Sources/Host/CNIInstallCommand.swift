@@ -15,7 +15,7 @@ struct CNIGroupCommand: ParsableCommand {
             in "driver"; every other key of the entry reaches the driver as its request's "config":
 
               {"cniVersion": "1.0.0", "name": "web", "plugins": [
-                {"type": "paddock", "driver": "host-local", "ipam": {"subnet": "198.18.5.0/24"}}]}
+                {"type": "paddock", "driver": "vxlan", "subnet": "198.19.0.0/16"}]}
 
             The binary speaks CNI 1.0.0 and 1.1.0 (ADD, DEL, CHECK, STATUS, GC, VERSION) and loads \
             the driver with the host's loader, state and key-value store: forwarded to a running \
