@@ -45,6 +45,10 @@ public enum ChildProcess {
         posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        // Nothing else crosses: a descriptor some other part of this process leaked without
+        // CLOEXEC would otherwise land in the child (wrk, for one, refuses sockets whose number
+        // exceeds its event-loop size and counts them as connect errors).
+        ChildProcess.closeFrom(3, in: &actions)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -164,5 +168,20 @@ public enum ChildProcess {
     /// The path of the running executable (for re-executing `paddock` as a probe child).
     public static func currentExecutable() -> String {
         (try? FileSystem.realPath("/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+}
+
+extension ChildProcess {
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
+
+    /// glibc ≥ 2.34's `posix_spawn_file_actions_addclosefrom_np`, which Swift's Glibc module does
+    /// not export; looked up once. Where libc lacks it, children inherit what is not CLOEXEC.
+    private nonisolated(unsafe) static let addCloseFrom: AddCloseFrom? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: AddCloseFrom.self)
+    }()
+
+    static func closeFrom(_ lowest: Int32, in actions: inout posix_spawn_file_actions_t) {
+        _ = addCloseFrom?(&actions, lowest)
     }
 }
