@@ -22,10 +22,10 @@ let drivers = ["HostLocal", "LBHaproxy", "LBNginx", "VXLAN", "IPsec", "StorageNF
 /// What each driver needs beyond the SDK.
 let driverDependencies: [String: [Target.Dependency]] = [
     "LBHaproxy": ["PaddockLBModel", "LBHaproxyCore"], "LBNginx": ["PaddockLBModel"],
-    "VXLAN": ["VXLANCore", "PaddockNetworkCore", "PaddockNetlink"],
-    "IPsec": ["IPsecCore", "PaddockNetworkCore", "PaddockNetlink"],
+    "VXLAN": ["VXLANCore", "PaddockNetworkCore", "PaddockNetlink", "PaddockNetworkDriverKit"],
+    "IPsec": ["IPsecCore", "PaddockNetworkCore", "PaddockNetlink", "PaddockNetworkDriverKit", "PaddockPosix"],
     "StorageNFS": ["StorageNFSCore", "CNFS"],
-    "StorageEBS": ["StorageEBSCore", "PaddockAWS"],
+    "StorageEBS": ["StorageEBSCore", "PaddockAWS", "PaddockPosix"],
 ]
 
 let package = Package(
@@ -97,6 +97,8 @@ let package = Package(
                           path: "Sources/CNIPlugin", exclude: ["README.md"]),
         // C, no Swift runtime: the CNI binary's fast path to a running `paddock cni serve`.
         .executableTarget(name: "paddock-cni-shim", path: "Sources/CNIShim"),
+        // The host's per-plugin store as the network core's LeaseStore, for the Swift network drivers.
+        .target(name: "PaddockNetworkDriverKit", dependencies: ["PaddockNetworkCore", "PaddockPluginKit"]),
         // Drivers' pure parts, unit-tested on their own: a test cannot link a driver target itself
         // (every driver exports paddock_plugin_entry).
         .target(name: "VXLANCore", dependencies: ["PaddockNetworkCore", "PaddockNetlink", "PaddockJSON"], path: "Plugins/VXLAN/Core"),

@@ -1,6 +1,7 @@
 import IPsecCore
 import PaddockNetlink
 import PaddockNetworkCore
+import PaddockNetworkDriverKit
 import PaddockPluginKit
 import PluginABI
 
@@ -38,14 +39,14 @@ final class IPsecDriver: NetworkDriver {
     /// container-to-container traffic keeps its source and matches the tunnels' selectors.
     func hostPorts() -> ContainerHostPorts {
         ContainerHostPorts(owner: host.pluginName, networks: [.init(subnet: settings.subnet.coreNetwork, bridge: settings.bridge)],
-                           store: PluginLeaseStore(host: host), lockDirectory: directory)
+                           store: HostLeaseStore(host: host), lockDirectory: directory)
     }
 
     /// The shared container attach over this host's bridge and block (IPAM in the plugin store).
     func attachment(block: IPv4Subnet) -> ContainerAttach {
         ContainerAttach(config: BridgeAttachmentConfig(network: Self.network, bridge: settings.bridge, block: block.coreNetwork,
                                                        mtu: UInt32(settings.mtu), hostVethPrefix: "ips"),
-                        ipam: IPAM(store: PluginLeaseStore(host: host), network: Self.network))
+                        ipam: IPAM(store: HostLeaseStore(host: host), network: Self.network))
     }
 
     func dataPath() throws(DriverError) -> DataPathChoice {

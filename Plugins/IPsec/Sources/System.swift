@@ -1,5 +1,6 @@
 import Glibc
 import PaddockPluginKit
+import PaddockPosix
 
 /// The driver's thin layer over libc: processes, files, randomness. Failures are DriverErrors that
 /// name the call, its object and errno.
@@ -139,43 +140,12 @@ enum System {
     }
 
     static func readFile(_ path: String) -> String? {
-        guard let file = fopen(path, "re") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count == 0 { break }
-            bytes += buffer[0..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        (try? FileSystem.read(path)).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Writes a file atomically: temp file, fsync, rename.
+    /// Writes a file atomically (PaddockPosix's AtomicFile: temp file, fsync, rename).
     static func writeFile(_ path: String, _ text: String, mode: mode_t = 0o600) throws(DriverError) {
-        let temp = path + ".tmp.\(getpid())"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw error("open", temp) }
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                close(fd)
-                unlink(temp)
-                throw error("write", temp, code: code)
-            }
-            offset += written
-        }
-        fsync(fd)
-        close(fd)
-        guard rename(temp, path) == 0 else {
-            let code = errno
-            unlink(temp)
-            throw error("rename", path, code: code)
-        }
+        do { try AtomicFile.write(Array(text.utf8), to: path, mode: mode) } catch { throw .io("\(error)") }
     }
 
     static func move(_ source: String, to destination: String) throws(DriverError) {
@@ -183,11 +153,7 @@ enum System {
     }
 
     static func makeDirectories(_ path: String) throws(DriverError) {
-        var current = ""
-        for part in path.split(separator: "/") {
-            current += "/" + part
-            if mkdir(current, 0o700) != 0 && errno != EEXIST { throw error("mkdir", current) }
-        }
+        do { try FileSystem.makeDirectories(path, mode: 0o700) } catch { throw .io("\(error)") }
     }
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }

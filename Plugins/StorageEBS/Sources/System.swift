@@ -1,5 +1,6 @@
 import Glibc
 import PaddockPluginKit
+import PaddockPosix
 
 /// The system calls the EBS driver makes (mount, umount, stat, flock, processes): one wrapper
 /// each, every failure a DriverError naming the call, its argument and errno.
@@ -55,16 +56,7 @@ enum System {
     }
 
     static func readFile(_ path: String) -> String? {
-        guard let file = fopen(path, "r") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count == 0 { break }
-            bytes += buffer[0..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        (try? FileSystem.read(path)).map { String(decoding: $0, as: UTF8.self) }
     }
 
     static func listDirectory(_ path: String) -> [String] {

@@ -1,5 +1,6 @@
 import PaddockNetlink
 import PaddockNetworkCore
+import PaddockNetworkDriverKit
 import PaddockPluginKit
 import PluginABI
 import VXLANCore
