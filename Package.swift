@@ -96,7 +96,8 @@ let package = Package(
         .executableTarget(name: "paddock-cni", dependencies: ["PaddockCNI", "PaddockCNIHost", "PaddockPosix"],
                           path: "Sources/CNIPlugin", exclude: ["README.md"]),
         // C, no Swift runtime: the CNI binary's fast path to a running `paddock cni serve`.
-        .executableTarget(name: "paddock-cni-shim", path: "Sources/CNIShim"),
+        .executableTarget(name: "paddock-cni-shim", path: "Sources/CNIShim",
+                         linkerSettings: [.unsafeFlags(["-static-executable"])]),
         // The host's per-plugin store as the network core's LeaseStore, for the Swift network drivers.
         .target(name: "PaddockNetworkDriverKit", dependencies: ["PaddockNetworkCore", "PaddockPluginKit"]),
         // Drivers' pure parts, unit-tested on their own: a test cannot link a driver target itself
@@ -136,7 +137,7 @@ let package = Package(
                           path: "bench/ContractCall"),
         .executableTarget(name: "paddock-bench-attach", dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"],
                           path: "bench/NetworkAttach"),
-        .executableTarget(name: "paddock-bench-cni", dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix"],
+        .executableTarget(name: "paddock-bench-cni", dependencies: ["PaddockHost", "PaddockCore", "PaddockPosix", "PaddockNetlink"],
                           path: "bench/CNICycle"),
         .executableTarget(name: "paddock-bench-hostports", dependencies: ["PaddockHostPorts", "PaddockPosix"],
                           path: "bench/HostPorts"),

@@ -93,14 +93,26 @@ public enum FileSystem {
         return bytes
     }
 
+    /// `mkdir -p`: one mkdir(2) when the directory (or all but its last component) exists, which is
+    /// the common case on every call path that ensures a state directory before using it.
     public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(SystemError) {
-        var current = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            current += "/" + component
-            if mkdir(current, mode) != 0 && errno != EEXIST {
-                throw SystemError("mkdir", path: current)
-            }
+        if mkdir(path, mode) == 0 || errno == EEXIST { return }
+        guard errno == ENOENT else { throw SystemError("mkdir", path: path) }
+        let parent = AtomicFile.parentDirectory(of: path)
+        guard parent != path else { throw SystemError("mkdir", errno: ENOENT, path: path) }
+        try makeDirectories(parent, mode: mode)
+        if mkdir(path, mode) != 0 && errno != EEXIST { throw SystemError("mkdir", path: path) }
+    }
+
+    /// The identity of the file at `path` as far as a reader's cache needs it (device, inode,
+    /// size, mtime), or nil when there is none. A file replaced by rename(2) gets a new inode.
+    public static func identity(_ path: String) throws(SystemError) -> FileStatus? {
+        var st = stat()
+        if stat(path, &st) != 0 {
+            if errno == ENOENT { return nil }
+            throw SystemError("stat", path: path)
         }
+        return FileStatus(st)
     }
 
     public static func remove(_ path: String) throws(SystemError) {

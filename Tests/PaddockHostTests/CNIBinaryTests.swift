@@ -21,6 +21,25 @@ final class CNIBinaryTests: XCTestCase {
         let paths = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(bed.cniDirectory)/paddock.paths"))) as? [String: Any]
         XCTAssertEqual(paths?["stateDir"] as? String, bed.state)
         XCTAssertEqual((paths?["pluginPath"] as? [String])?.first, bed.plugins)
+        // The installed binary is a static C program: a runtime's exec of it loads no shared
+        // library at all, the Swift runtime least of all (docs/benchmarks.md §5).
+        let elf = try FileSystem.read(bed.binary)
+        XCTAssertNil(elf.firstRange(of: Array("libswiftCore".utf8)), "the CNI binary must not need the Swift runtime")
+        XCTAssertFalse(Self.programHeaderTypes(elf).contains(3), "the CNI binary must have no PT_INTERP (static link)")
+        XCTAssertFalse(Self.programHeaderTypes(elf).isEmpty)
+    }
+
+    /// p_type of every program header of a 64-bit little-endian ELF file.
+    static func programHeaderTypes(_ elf: [UInt8]) -> [UInt32] {
+        func integer(_ offset: Int, _ size: Int) -> Int {
+            (0..<size).reduce(0) { $0 | Int(elf[offset + $1]) << (8 * $1) }
+        }
+        guard elf.count > 64, elf[0..<4].elementsEqual([0x7f, 0x45, 0x4c, 0x46]), elf[4] == 2, elf[5] == 1 else { return [] }
+        let offset = integer(0x20, 8), entrySize = integer(0x36, 2), count = integer(0x38, 2)
+        return (0..<count).compactMap { index in
+            let at = offset + index * entrySize
+            return at + 4 <= elf.count ? UInt32(integer(at, 4)) : nil
+        }
     }
 
     func testAddCheckDelFollowTheSpec() throws {

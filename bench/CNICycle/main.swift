@@ -4,6 +4,8 @@
 //       (the C shim execs paddock-cni: the whole adapter in one process per invocation)
 //   (b') the same binary while `paddock cni serve` runs (the shim forwards over the socket)
 //   (c) Debian's /usr/lib/cni/bridge with host-local IPAM, exec'd the same way
+//   (k) the kernel's floor: only the veth pair every veth-based plugin makes (created with its
+//       peer directly in the namespace, then deleted), by netlink from this process
 // Namespace creation and removal are outside the timed region. Run inside a namespace of its
 // own (bench/cni-run does) so the bridge of (c) and every host-side link stay out of the host.
 // Usage: paddock-bench-cni CYCLES STATE-DIR PLUGIN-DIR CNI-DIR DRIVER DRIVER-ENTRY-JSON BRIDGE-ENTRY-JSON
@@ -11,6 +13,7 @@ import Foundation
 import Glibc
 import PaddockCore
 import PaddockHost
+import PaddockNetlink
 import PaddockPosix
 
 let arguments = CommandLine.arguments
@@ -113,6 +116,20 @@ server.terminate()
 server.waitUntilExit()
 unlink("\(state)/cni.sock")
 
+// (k): no file, no IPAM, no address; one RTM_NEWLINK and one RTM_DELLINK. Neither (a) nor (c)
+// can be faster than this, so (c)/(k) bounds the ratio any veth-based path can reach here.
+let host = try NetlinkSocket()
+let floor = measure("k") { netns, id in
+    do {
+        let namespace = try NetworkNamespace(path: netns)
+        try host.createVeth(name: "vk\(id)", peerName: "eth0", peerNamespace: namespace)
+        return try host.deleteLink(named: "vk\(id)")
+    } catch {
+        FileHandle.standardError.write(Data("kernel floor: \(error)\n".utf8))
+        return false
+    }
+}
+
 let debian = measure("c") { netns, id in
     exec("/usr/lib/cni/bridge", "ADD", netns, id, bridgeEntry) && exec("/usr/lib/cni/bridge", "DEL", netns, id, bridgeEntry)
 }
@@ -120,7 +137,8 @@ let debian = measure("c") { netns, id in
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 let rows = [("(a) in-process contract, driver \(driver)", inProcess), ("(b) paddock CNI binary, driver \(driver)", binary),
             ("(b') the same with `paddock cni serve`", served),
-            ("(c) Debian bridge + host-local by exec", debian)]
+            ("(c) Debian bridge + host-local by exec", debian),
+            ("(k) kernel floor: veth pair made + deleted", floor)]
 print("cycles: \(cycles) (one ADD + one DEL each, fresh netns each); medians")
 for (label, samples) in rows {
     print(label.padding(toLength: 46, withPad: " ", startingAt: 0)
@@ -132,3 +150,5 @@ print(String(format: "ratio (c)/(b): wall %.2fx, cpu %.2fx (goal >= 2x)",
              median(debian.wall) / median(binary.wall), median(debian.cpu) / median(binary.cpu)))
 print(String(format: "ratio (c)/(b'): wall %.2fx, cpu %.2fx (goal >= 2x; server CPU included)",
              median(debian.wall) / median(served.wall), median(debian.cpu) / median(served.cpu)))
+print(String(format: "ceiling (c)/(k): wall %.1fx, cpu %.1fx (no veth-based path can beat the kernel's own work)",
+             median(debian.wall) / median(floor.wall), median(debian.cpu) / median(floor.cpu)))

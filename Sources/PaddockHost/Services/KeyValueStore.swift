@@ -1,11 +1,17 @@
 import Foundation
 import PaddockCore
 import PaddockPosix
+import Synchronization
 
 /// A plugin's persistent key-value store: one JSON file per plugin in the state directory, read
 /// and replaced atomically under a per-plugin file lock, so every `paddock` process (CLI, CNI
 /// binary, volume-plugin server) sees one consistent store. Values are bytes; UTF-8 values are
 /// stored as text so operators can read the file, others as base64.
+///
+/// A process keeps the last entries it read or wrote per file, with the file's identity (inode,
+/// size, mtime): every change replaces the file by rename, so an unchanged identity under the lock
+/// means unchanged contents and a read costs a stat instead of a read and a parse (a CNI ADD+DEL
+/// reads the store about fifteen times).
 public struct KeyValueStore: Sendable {
     public let file: String
     let lockFile: String
@@ -67,24 +73,50 @@ public struct KeyValueStore: Sendable {
     }
 
     /// Runs `body` on the decoded entries under the lock; writes them back when it says so.
-    private func locked<T>(_ body: (inout [String: [UInt8]]) throws(Failure) -> (T, Bool)) throws(Failure) -> T {
+    private func locked<T>(firstUse: Bool = true,
+                           _ body: (inout [String: [UInt8]]) throws(Failure) -> (T, Bool)) throws(Failure) -> T {
         do {
-            try FileSystem.makeDirectories(AtomicFile.parentDirectoryPath(of: file), mode: 0o700)
             return try FileLock.withExclusiveLock(lockFile) {
                 var entries = try load()
                 let (result, changed) = try body(&entries)
-                if changed { try AtomicFile.write(encode(entries), to: file, mode: 0o600) }
+                if changed {
+                    try AtomicFile.write(encode(entries), to: file, mode: 0o600)
+                    Self.remember(file, entries)
+                }
                 return result
             }
         } catch let failure as Failure {
             throw failure
+        } catch let error as SystemError where firstUse && error.errno == ENOENT && error.path == lockFile {
+            // The directory is made when the lock cannot be opened, not on every call.
+            do {
+                try FileSystem.makeDirectories(AtomicFile.parentDirectoryPath(of: file), mode: 0o700)
+            } catch {
+                throw .io("key-value store \(file): \(error)")
+            }
+            return try locked(firstUse: false, body)
         } catch {
             throw .io("key-value store \(file): \(error)")
         }
     }
 
+    private struct Snapshot {
+        let identity: FileStatus
+        let entries: [String: [UInt8]]
+    }
+
+    private static let snapshots = Mutex<[String: Snapshot]>([:])
+
+    private static func remember(_ file: String, _ entries: [String: [UInt8]]) {
+        let identity = try? FileSystem.identity(file)
+        snapshots.withLock { $0[file] = identity.map { Snapshot(identity: $0, entries: entries) } }
+    }
+
     private func load() throws -> [String: [UInt8]] {
-        guard FileSystem.exists(file) else { return [:] }
+        guard let identity = try FileSystem.identity(file) else { return [:] }
+        if let cached = Self.snapshots.withLock({ $0[file] }), cached.identity == identity {
+            return cached.entries
+        }
         let bytes = try FileSystem.read(file)
         let document: JSONValue
         do {
@@ -100,6 +132,9 @@ public struct KeyValueStore: Sendable {
                 entries[key] = Array(data)
             }
         }
+        // The identity read before the bytes: a change in between is a new inode, so at worst
+        // the next call reads again.
+        Self.snapshots.withLock { $0[file] = Snapshot(identity: identity, entries: entries) }
         return entries
     }
 
