@@ -42,6 +42,8 @@ final class PluginLifecycleTests: XCTestCase {
         XCTAssertEqual(enable.status, .exited(0), enable.stderr)
         XCTAssertEqual((enable.json as? [String: Any])?["enabled"] as? String, "good")
         XCTAssertEqual(try status(of: "good", plugins, state), "enabled")
+        // Enable configs may carry credentials (the EBS driver's secret_access_key): owner only.
+        XCTAssertEqual(try FileSystem.status("\(state)/state.json").mode, 0o600)
 
         // Something starts to use it: disable is refused, naming the user; --force overrides.
         let catalog = PluginCatalog(configuration: HostConfiguration(

@@ -44,7 +44,8 @@ public struct StateStore: Sendable {
             let before = state
             let result = try body(&state)
             if state != before {
-                try AtomicFile.write(Array(state.json.serialized(pretty: true).utf8) + [10], to: file, mode: 0o644)
+                // Owner only: enable configs may carry credentials (the EBS driver's secret key).
+                try AtomicFile.write(Array(state.json.serialized(pretty: true).utf8) + [10], to: file, mode: 0o600)
             }
             return result
         }
