@@ -6,6 +6,9 @@
 //   (c) Debian's /usr/lib/cni/bridge with host-local IPAM, exec'd the same way
 //   (k) the kernel's floor: only the veth pair every veth-based plugin makes (created with its
 //       peer directly in the namespace, then deleted), by netlink from this process
+//   (w) the kernel's work for the bridge design alone: (k) plus the host end on a bridge and up,
+//       the container end up with an address and a default route — what (a) and (c) both ask of
+//       the kernel, with no file, no IPAM and no JSON
 // Namespace creation and removal are outside the timed region. Run inside a namespace of its
 // own (bench/cni-run does) so the bridge of (c) and every host-side link stay out of the host.
 // Usage: paddock-bench-cni CYCLES STATE-DIR PLUGIN-DIR CNI-DIR DRIVER DRIVER-ENTRY-JSON BRIDGE-ENTRY-JSON
@@ -130,6 +133,31 @@ let floor = measure("k") { netns, id in
     }
 }
 
+let wiringBridge = "pdbw\(getpid() % 100000)"
+try host.createBridge(name: wiringBridge)
+guard let bridgeLink = try host.link(named: wiringBridge) else { fatalError("bridge \(wiringBridge) vanished") }
+try host.addAddress(InterfaceAddress(index: bridgeLink.index, address: IPv4Address("198.18.97.1")!, prefix: 24))
+try host.setUp(index: bridgeLink.index)
+let wiring = measure("w") { netns, id in
+    do {
+        let namespace = try NetworkNamespace(path: netns)
+        try host.createVeth(name: "vw\(id)", peerName: "eth0", peerNamespace: namespace)
+        guard let hostEnd = try host.link(named: "vw\(id)") else { return false }
+        try host.setMaster(index: hostEnd.index, master: bridgeLink.index)
+        try host.setUp(index: hostEnd.index)
+        let inside = try namespace.socket()
+        guard let eth0 = try inside.link(named: "eth0") else { return false }
+        try inside.setUp(index: eth0.index)
+        try inside.addAddress(InterfaceAddress(index: eth0.index, address: IPv4Address("198.18.97.2")!, prefix: 24))
+        try inside.addRoute(Route(destination: IPv4Network("0.0.0.0/0")!, gateway: IPv4Address("198.18.97.1")!))
+        return try host.deleteLink(named: "vw\(id)")
+    } catch {
+        FileHandle.standardError.write(Data("kernel wiring: \(error)\n".utf8))
+        return false
+    }
+}
+_ = try? host.deleteLink(named: wiringBridge)
+
 let debian = measure("c") { netns, id in
     exec("/usr/lib/cni/bridge", "ADD", netns, id, bridgeEntry) && exec("/usr/lib/cni/bridge", "DEL", netns, id, bridgeEntry)
 }
@@ -138,7 +166,8 @@ func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 let rows = [("(a) in-process contract, driver \(driver)", inProcess), ("(b) paddock CNI binary, driver \(driver)", binary),
             ("(b') the same with `paddock cni serve`", served),
             ("(c) Debian bridge + host-local by exec", debian),
-            ("(k) kernel floor: veth pair made + deleted", floor)]
+            ("(k) kernel floor: veth pair made + deleted", floor),
+            ("(w) kernel work of the bridge wiring", wiring)]
 print("cycles: \(cycles) (one ADD + one DEL each, fresh netns each); medians")
 for (label, samples) in rows {
     print(label.padding(toLength: 46, withPad: " ", startingAt: 0)
@@ -152,3 +181,5 @@ print(String(format: "ratio (c)/(b'): wall %.2fx, cpu %.2fx (goal >= 2x; server 
              median(debian.wall) / median(served.wall), median(debian.cpu) / median(served.cpu)))
 print(String(format: "ceiling (c)/(k): wall %.1fx, cpu %.1fx (no veth-based path can beat the kernel's own work)",
              median(debian.wall) / median(floor.wall), median(debian.cpu) / median(floor.cpu)))
+print(String(format: "ceiling (c)/(w): wall %.1fx, cpu %.1fx (the bridge design's kernel work, nothing else)",
+             median(debian.wall) / median(wiring.wall), median(debian.cpu) / median(wiring.cpu)))

@@ -1,17 +1,15 @@
 import Foundation
 import PaddockCore
 import PaddockPosix
-import Synchronization
 
 /// A plugin's persistent key-value store: one JSON file per plugin in the state directory, read
 /// and replaced atomically under a per-plugin file lock, so every `paddock` process (CLI, CNI
 /// binary, volume-plugin server) sees one consistent store. Values are bytes; UTF-8 values are
 /// stored as text so operators can read the file, others as base64.
 ///
-/// A process keeps the last entries it read or wrote per file, with the file's identity (inode,
-/// size, mtime): every change replaces the file by rename, so an unchanged identity under the lock
-/// means unchanged contents and a read costs a stat instead of a read and a parse (a CNI ADD+DEL
-/// reads the store about fifteen times).
+/// A process keeps the last entries it read or wrote per file (KeyValueSnapshots): a read whose
+/// file is unchanged costs a stat instead of a read and a parse (a CNI ADD+DEL reads the store
+/// about fifteen times).
 public struct KeyValueStore: Sendable {
     public let file: String
     let lockFile: String
@@ -81,7 +79,7 @@ public struct KeyValueStore: Sendable {
                 let (result, changed) = try body(&entries)
                 if changed {
                     try AtomicFile.write(encode(entries), to: file, mode: 0o600)
-                    Self.remember(file, entries)
+                    remember(entries)
                 }
                 return result
             }
@@ -100,24 +98,19 @@ public struct KeyValueStore: Sendable {
         }
     }
 
-    private struct Snapshot {
-        let identity: FileStatus
-        let entries: [String: [UInt8]]
-    }
-
-    private static let snapshots = Mutex<[String: Snapshot]>([:])
-
-    private static func remember(_ file: String, _ entries: [String: [UInt8]]) {
-        let identity = try? FileSystem.identity(file)
-        snapshots.withLock { $0[file] = identity.map { Snapshot(identity: $0, entries: entries) } }
+    private func remember(_ entries: [String: [UInt8]]) {
+        if let pinned = try? PinnedFile(file) {
+            KeyValueSnapshots.shared.keep(pinned, entries)
+        } else {
+            KeyValueSnapshots.shared.forget(file)
+        }
     }
 
     private func load() throws -> [String: [UInt8]] {
-        guard let identity = try FileSystem.identity(file) else { return [:] }
-        if let cached = Self.snapshots.withLock({ $0[file] }), cached.identity == identity {
-            return cached.entries
-        }
-        let bytes = try FileSystem.read(file)
+        guard let current = try FileSystem.identity(file) else { return [:] }
+        if let entries = KeyValueSnapshots.shared.entries(file, current: current) { return entries }
+        let pinned = try PinnedFile(file)
+        let bytes = try pinned.readAll()
         let document: JSONValue
         do {
             document = try JSONValue(parsing: bytes)
@@ -132,9 +125,7 @@ public struct KeyValueStore: Sendable {
                 entries[key] = Array(data)
             }
         }
-        // The identity read before the bytes: a change in between is a new inode, so at worst
-        // the next call reads again.
-        Self.snapshots.withLock { $0[file] = Snapshot(identity: identity, entries: entries) }
+        KeyValueSnapshots.shared.keep(pinned, entries)
         return entries
     }
 
