@@ -4,7 +4,8 @@ import Glibc
 /// inode cannot be freed, so no other file can be given its inode number: a path whose stat shows
 /// this file's device and inode is this very file, however often the path was replaced meanwhile.
 /// Readers that cache a parsed file rely on that (a bare device + inode + mtime check is not
-/// enough: a freed inode is reused at once and mtime has the clock tick's resolution).
+/// enough: ext4 reuses a freed inode number at once, and before Linux 6.13 mtime had the clock
+/// tick's resolution).
 public final class PinnedFile: @unchecked Sendable {
     public let path: String
     public let status: FileStatus
