@@ -75,6 +75,37 @@ final class VXLANHostPortTests: XCTestCase {
         XCTAssertEqual(repeated.status, .exited(0), "a repeated DEL succeeds: \(repeated.stderr)")
     }
 
+    /// GC releases what the runtime no longer lists, host ports included: the DNAT rule goes, the
+    /// port is free for the next container.
+    func testGarbageCollectionWithdrawsTheHostPortsOfWhatItReleases() throws {
+        _ = try Harness.swiftPlugin("VXLAN")
+        let testbed = try NetTestbed(self, tag: "hg")
+        try testbed.addHost("h1")
+        try testbed.writeMetadata(on: ["h1"], records: testbed.records())
+        try testbed.enable("VXLAN", as: "vxlan", on: "h1", config: ["subnet": Self.subnet])
+        let h1 = testbed.hosts["h1"]!
+        let kept = try testbed.addContainer("h1keep", on: "h1")
+        let gone = try testbed.addContainer("h1gone", on: "h1")
+        _ = try attach(testbed, kept, portMappings: [["hostPort": 8081, "containerPort": 80, "protocol": "tcp"]])
+        _ = try attach(testbed, gone, portMappings: [["hostPort": 8082, "containerPort": 80, "protocol": "tcp"]])
+        var table = try testbed.run(in: h1.namespace, ["nft", "list", "table", "ip", "paddock_vxlan"]).stdout
+        XCTAssertTrue(table.contains("dport 8082 dnat to"), table)
+
+        let gc: [String: Any] = ["config": ["cniVersion": "1.1.0", "name": "paddock-vxlan", "type": "paddock",
+                                            "cni.dev/valid-attachments": [["containerID": kept.name, "ifname": "eth0"]]]]
+        let collected = try testbed.paddock(on: "h1", ["plugin", "invoke", "vxlan", "network.gc",
+                                                       String(decoding: try JSONSerialization.data(withJSONObject: gc), as: UTF8.self)])
+        XCTAssertEqual(collected.status, .exited(0), "\(collected.stdout)\(collected.stderr)")
+        XCTAssertEqual((collected.json as? [String: Any])?["released"] as? [String], ["\(gone.name)/eth0"])
+        table = try testbed.run(in: h1.namespace, ["nft", "list", "table", "ip", "paddock_vxlan"]).stdout
+        XCTAssertFalse(table.contains("dport 8082"), "the collected container's DNAT rule is gone:\n\(table)")
+        XCTAssertTrue(table.contains("dport 8081 dnat to"), "the listed container keeps its port:\n\(table)")
+
+        // The port is free again: another container publishes it.
+        let next = try testbed.addContainer("h1next", on: "h1")
+        _ = try attach(testbed, next, portMappings: [["hostPort": 8082, "containerPort": 80, "protocol": "tcp"]])
+    }
+
     func testBadPortMappingFailsTheADDAndLeavesNothing() throws {
         _ = try Harness.swiftPlugin("VXLAN")
         let testbed = try NetTestbed(self, tag: "hq")

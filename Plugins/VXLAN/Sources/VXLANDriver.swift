@@ -106,6 +106,7 @@ final class VXLANDriver: NetworkDriver {
             })
             let ipam = IPAM(store: store, network: settings.network)
             let attach = attachment(settings, block: settings.subnet)
+            let ports = try hostPorts(including: settings)
             var released: [JSONValue] = []
             for owner in try ipam.owners() where !valid.contains(owner) {
                 let parts = owner.split(separator: "/", maxSplits: 1).map(String.init)
@@ -114,6 +115,8 @@ final class VXLANDriver: NetworkDriver {
                     try ipam.release(owner: owner)
                     continue
                 }
+                // Like DEL: the host ports go first, so a collected container frees its ports too.
+                try ports.withdraw(identity)
                 try attach.del(identity)
                 released.append(.string(owner))
             }
