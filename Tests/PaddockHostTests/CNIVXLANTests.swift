@@ -64,6 +64,20 @@ final class CNIVXLANTests: XCTestCase {
         return ((try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: String]) ?? [:]
     }
 
+    /// DNAT rules in the driver's nftables table (0 when the table is absent).
+    func dnatRules(_ lab: Lab) throws -> Int {
+        let run = try lab.testbed.run(in: lab.host.namespace, ["nft", "list", "table", "ip", "paddock_vxlan"], check: false)
+        return run.stdout.components(separatedBy: "dnat to").count - 1
+    }
+
+    /// Every key in the driver's key-value store.
+    func storeKeys(_ lab: Lab) throws -> [String] {
+        guard let data = FileManager.default.contents(atPath: "\(lab.host.stateDir)/kv/vxlan.json"),
+              let document = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let entries = document["entries"] as? [String: Any] else { return [] }
+        return entries.keys.sorted()
+    }
+
     /// Whether a link exists in a namespace.
     func linkExists(_ lab: Lab, _ namespace: String, _ name: String) throws -> Bool {
         try lab.testbed.run(["ip", "-n", namespace, "link", "show", name], check: false).status == .exited(0)
@@ -139,13 +153,16 @@ final class CNIVXLANTests: XCTestCase {
         let count = 50
         var containers: [NetTestbed.Container] = []
         for index in 0..<count { containers.append(try lab.testbed.addContainer("p\(index)", on: "h1")) }
-        let entryFile = "\(lab.testbed.directory.path)/entry.json"
-        try Data(Self.entry().utf8).write(to: URL(fileURLWithPath: entryFile))
         let outputs = try lab.testbed.directory.subdirectory("out")
+        // Each container publishes a host port of its own, so "nothing leaked" covers nft rules too.
+        for index in 0..<count {
+            let ports = #","runtimeConfig":{"portMappings":[{"hostPort":\#(20000 + index),"containerPort":80,"protocol":"tcp"}]}"#
+            try Data(Self.entry(extra: ports).utf8).write(to: URL(fileURLWithPath: "\(outputs)/entry-\(index).json"))
+        }
         func parallel(_ command: String) throws {
             var script = "export CNI_COMMAND=\(command) CNI_IFNAME=eth0 CNI_PATH=\(lab.cniDirectory)\n"
             for (index, container) in containers.enumerated() {
-                script += "CNI_CONTAINERID=\(container.name) CNI_NETNS=\(container.netnsPath) \(lab.cniDirectory)/paddock < \(entryFile) > \(outputs)/\(command)-\(index).out 2>&1; echo $? > \(outputs)/\(command)-\(index).rc &\n"
+                script += "CNI_CONTAINERID=\(container.name) CNI_NETNS=\(container.netnsPath) \(lab.cniDirectory)/paddock < \(outputs)/entry-\(index).json > \(outputs)/\(command)-\(index).out 2>&1; echo $? > \(outputs)/\(command)-\(index).rc &\n"
             }
             script += "wait\n"
             let run = try ChildProcess.run("/usr/bin/ip", arguments: ["netns", "exec", lab.host.namespace, "/bin/sh", "-c", script],
@@ -168,6 +185,7 @@ final class CNIVXLANTests: XCTestCase {
         XCTAssertEqual(Set(addresses).count, count, "duplicate addresses: \(addresses.sorted())")
         XCTAssertEqual(try hostVeths(lab).count, count)
         XCTAssertEqual(try leases(lab).count, count)
+        XCTAssertEqual(try dnatRules(lab), count, "one DNAT rule per published port")
         // Every container can reach the bridge's gateway through its own interface.
         XCTAssertTrue(try lab.testbed.ping(from: containers[0], "198.19.11.1"))
         XCTAssertTrue(try lab.testbed.ping(from: containers[count - 1], "198.19.11.1"))
@@ -175,6 +193,8 @@ final class CNIVXLANTests: XCTestCase {
         try parallel("DEL")
         XCTAssertEqual(try hostVeths(lab), [], "no host-side veth leaked")
         XCTAssertEqual(try leases(lab), [:], "no lease leaked")
+        XCTAssertEqual(try dnatRules(lab), 0, "no DNAT rule leaked")
+        XCTAssertEqual(try storeKeys(lab).filter { $0.hasPrefix("hostports/") }, [], "no host-port record leaked")
         for container in containers.prefix(5) {
             XCTAssertFalse(try linkExists(lab, container.namespace, "eth0"))
         }
