@@ -307,6 +307,33 @@ final class IPsecNetworkTests: XCTestCase {
         XCTAssertEqual(String(decoding: try store.get("psk"), as: UTF8.self), stored)
     }
 
+    /// Two hosts and no configured key: a generated one would differ per host and the tunnels
+    /// would fail to authenticate without a word, so the driver refuses and names the fix; the
+    /// environment's `ipsec_psk` then connects them.
+    func testPeersWithoutASharedKeyAreRefusedAndTheEnvironmentKeyConnectsThem() throws {
+        let bed = try makeTestbed(hosts: 2, extra: ["psk": .null])
+        let names = bed.hosts.map(\.name)
+        try bed.publish(names)
+        let refused = bed.notify(0)
+        XCTAssertFalse(refused.isSuccess)
+        XCTAssertTrue(refused.errorMessage.contains("no shared pre-shared key"), refused.errorMessage)
+        XCTAssertTrue(refused.errorMessage.contains("ipsec_psk"), refused.errorMessage)
+        let store = KeyValueStore(directory: "\(bed.hosts[0].stateDirectory)/kv", plugin: "ipsec")
+        XCTAssertThrowsError(try store.get("psk"), "nothing generated")
+
+        try bed.publish(names, environment: .object(["ipsec_psk": .string("shared-env-psk-\(getpid())-0123456789")]))
+        for index in 0..<2 {
+            let answer = bed.notify(index)
+            XCTAssertTrue(answer.isSuccess, answer.errorMessage)
+            XCTAssertEqual(answer.body["psk_source"]?.stringValue, "environment metadata")
+        }
+        let first = try bed.addContainer("h1c1", on: 0)
+        let second = try bed.addContainer("h2c1", on: 1)
+        XCTAssertTrue(bed.waitForTunnels(expected: [0: 1, 1: 1]), "tunnels: \((0..<2).map { bed.status($0).body.serialized() })")
+        XCTAssertTrue(bed.ping(from: "h1c1", to: second), "h1c1 → h2c1 over the tunnel")
+        XCTAssertTrue(bed.ping(from: "h2c1", to: first), "h2c1 → h1c1 over the tunnel")
+    }
+
     func testPluginInspectShowsTheActiveDataPath() throws {
         let bed = try makeTestbed(hosts: 1)
         XCTAssertTrue(bed.notify(0).isSuccess)

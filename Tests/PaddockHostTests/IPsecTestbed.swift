@@ -73,12 +73,14 @@ final class IPsecTestbed {
 
     /// Writes every host's metadata file: itself as `self`, `members` (host names) as the hosts,
     /// plus any extra raw records (malformed peers for the bad-input test).
-    func publish(_ members: [String], extra: [JSONValue] = []) throws {
+    func publish(_ members: [String], extra: [JSONValue] = [], environment: JSONValue? = nil) throws {
         let records: [JSONValue] = hosts.filter { members.contains($0.name) }.map {
             .object(["name": .string($0.name), "agent_ip": .string($0.address), "labels": .object([:])])
         } + extra
         for host in hosts {
-            let document: JSONValue = .object(["self": .string(host.name), "hosts": .array(records)])
+            var members: [String: JSONValue] = ["self": .string(host.name), "hosts": .array(records)]
+            if let environment { members["environment"] = environment }
+            let document: JSONValue = .object(members)
             try Data(document.serialized(pretty: true).utf8).write(to: URL(fileURLWithPath: "\(host.stateDirectory)/metadata.json"))
         }
     }

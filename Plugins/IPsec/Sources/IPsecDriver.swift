@@ -87,7 +87,7 @@ final class IPsecDriver: NetworkDriver {
             let choice = try dataPath()
             let me = try me()
             let set = try peers(of: me)
-            let psk = try PresharedKey.resolve(settings: settings, host: host)
+            let psk = try PresharedKey.resolve(settings: settings, host: host, peerCount: set.peers.count)
             try HostTuning.apply(in: namespace)
             // The gateway address must exist before any CHILD SA: charon routes with it as source.
             let attach = attachment(block: me.subnet)

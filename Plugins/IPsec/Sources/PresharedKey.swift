@@ -3,11 +3,12 @@ import PaddockPluginKit
 
 /// Where the PSK comes from, in order: the enable config, the environment's metadata
 /// (`ipsec_psk`, shared by every host), or one generated once and kept in the plugin's store.
-/// A generated key serves only hosts that share this store; a cluster needs one of the first two.
+/// A generated key lives in this host's store only, so it serves a host without peers; with peers
+/// it is refused (they would fail to authenticate, silently) until one of the first two is set.
 enum PresharedKey {
     static let storeKey = "psk"
 
-    static func resolve(settings: IPsecSettings, host: HostClient) throws(DriverError) -> (key: String, source: String) {
+    static func resolve(settings: IPsecSettings, host: HostClient, peerCount: Int) throws(DriverError) -> (key: String, source: String) {
         if let configured = settings.psk { return (configured, "enable config") }
         if let shared = try host.metadata(.object(["type": "environment"]))["ipsec_psk"]?.stringValue {
             do {
@@ -16,6 +17,13 @@ enum PresharedKey {
                 throw .invalidConfig("the environment's ipsec_psk is unusable: \(error.message)", details: error.fix)
             }
             return (shared, "environment metadata")
+        }
+        guard peerCount == 0 else {
+            throw .invalidConfig(
+                "ipsec: \(peerCount) peer host\(peerCount == 1 ? "" : "s") and no shared pre-shared key",
+                details: "a key generated here stays in this host's store, so the peers could not authenticate; set the same "
+                    + "`psk` in every host's enable config, or `ipsec_psk` in the environment metadata (\"environment\" in "
+                    + "metadata.json, or the environment record in etcd)")
         }
         if let stored = try host.get(storeKey) { return (String(decoding: stored, as: UTF8.self), "plugin store") }
         let generated = try System.randomBytes(32).map { byte in
