@@ -231,6 +231,37 @@ final class VXLANDriverTests: XCTestCase {
         XCTAssertEqual(try containerVeths(testbed, on: "h1"), [])
     }
 
+    /// Metadata from an etcd that stopped answering: the ADD fails within the configured retries,
+    /// says what to fix, and changes nothing — no link, no lease, VTEP entries as they were.
+    func testAnUnreachableEtcdFailsTheADDBoundedAndChangesNothing() throws {
+        let testbed = try makeCluster("ve", hosts: ["h1", "h2"])
+        let first = try testbed.addContainer("h1a", on: "h1")
+        _ = try attach(testbed, first)
+        let entriesBefore = try vtepEntries(testbed, on: "h1")
+        let store = "\(testbed.hosts["h1"]!.stateDir)/kv/vxlan.json"
+        let storeBefore = try Data(contentsOf: URL(fileURLWithPath: store))
+
+        let endpoint = "http://127.0.0.1:\(try LBTest.freePort())"  // nothing listens there
+        let settings = #"{"metadata": {"etcd": {"endpoints": ["\#(endpoint)"], "attempts": 2, "timeout_seconds": 1}}}"#
+        try Data(settings.utf8).write(to: URL(fileURLWithPath: "\(testbed.hosts["h1"]!.configDir)/paddock.json"))
+        let second = try testbed.addContainer("h1b", on: "h1")
+        let started = Date()
+        let result = try testbed.paddock(on: "h1", ["plugin", "invoke", "vxlan", "network.add", try request(second)])
+        XCTAssertNotEqual(result.status, .exited(0), result.stdout)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 30, "bounded by attempts × timeout, not hanging")
+        let output = result.stdout + result.stderr
+        XCTAssertTrue(output.contains("etcd is unreachable at \(endpoint)"), output)
+        XCTAssertTrue(output.contains("metadata.etcd.endpoints"), output)
+
+        let links = try testbed.json(second.namespace, ["link", "show"]).compactMap { $0["ifname"] as? String }
+        XCTAssertEqual(links, ["lo"], "no interface in the container")
+        let entriesAfter = try vtepEntries(testbed, on: "h1")
+        XCTAssertEqual(entriesAfter.fdb, entriesBefore.fdb)
+        XCTAssertEqual(entriesAfter.neighbours, entriesBefore.neighbours)
+        XCTAssertEqual(entriesAfter.routes, entriesBefore.routes)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: store)), storeBefore, "no lease, no record written")
+    }
+
     func testParallelAddsGetDistinctAddressesAndGCReleasesWhatIsNotValid() throws {
         let testbed = try makeCluster("c", hosts: ["h1"])
         let containers = try (1...8).map { try testbed.addContainer("p\($0)", on: "h1") }

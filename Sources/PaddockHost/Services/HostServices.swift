@@ -101,7 +101,11 @@ public final class HostServices: @unchecked Sendable {
                 do throws(HostError) {
                     return Array(try services.metadata.answer(request).serialized().utf8)
                 } catch {
-                    throw HostCallFailure(error.code == .unsupported ? PADDOCK_E_NOT_SUPPORTED : PADDOCK_E_IO, error.message)
+                    // The hint (e.g. which paddock.json field names the unreachable etcd) travels
+                    // as "details", so the driver's own error can pass it on to the operator.
+                    let status = error.code == .unsupported ? PADDOCK_E_NOT_SUPPORTED : PADDOCK_E_IO
+                    throw HostCallFailure(status, error.message,
+                                          document: StatusCode.errorDocument(status, error.message, details: error.hint ?? ""))
                 }
             }
         }
