@@ -57,12 +57,14 @@ extension CNIVXLANTests {
             network_config_dir = "\(networks)"
             cni_plugin_dirs = ["\(lab.cniDirectory)"]
             """.write(toFile: "\(directory)/containers.conf", atomically: true, encoding: .utf8)
-        try #"{"cniVersion":"1.0.0","name":"\#(Self.network)","plugins":[{"type":"paddock","driver":"vxlan","subnet":"198.19.0.0/16"}]}"#
+        try #"{"cniVersion":"1.0.0","name":"\#(Self.network)","plugins":[{"type":"paddock","driver":"vxlan","subnet":"198.19.0.0/16","capabilities":{"portMappings":true}}]}"#
             .write(toFile: "\(networks)/\(Self.network).conflist", atomically: true, encoding: .utf8)
         let image = "localhost/paddock-busybox:\(getpid())"
         let rootfs = try testbed.directory.subdirectory("podman/rootfs/bin")
         try testbed.run(["cp", "/bin/busybox", "\(rootfs)/busybox"])
-        for applet in ["sh", "ping", "ip"] { symlink("busybox", "\(rootfs)/\(applet)") }
+        for applet in ["sh", "ping", "ip", "httpd"] { symlink("busybox", "\(rootfs)/\(applet)") }
+        let token = "podman-\(testbed.prefix)"
+        try token.write(toFile: "\(try testbed.directory.subdirectory("podman/rootfs/www"))/index.html", atomically: true, encoding: .utf8)
         try testbed.run(["tar", "-C", "\(directory)/rootfs", "-cf", "\(directory)/rootfs.tar", "."])
         let podman = Podman(directory: directory, namespace: lab.host.namespace)
         let imported = try podman.run(["import", "\(directory)/rootfs.tar", image])
@@ -77,6 +79,28 @@ extension CNIVXLANTests {
 
         // --rm made podman run DEL: the link and the lease are gone again.
         XCTAssertEqual(try hostVeths(lab), [])
+        XCTAssertEqual(try leases(lab), [:])
+
+        // `podman run -p`: podman hands the mapping to the plugin as runtimeConfig.portMappings
+        // (the conflist declares the capability); the port answers from another host and from h1
+        // itself, and `podman rm` (DEL) takes the DNAT rule away again.
+        let web = try podman.run(["run", "-d", "--name", "web", "--network", Self.network, "-p", "18080:80", image,
+                                  "/bin/httpd", "-f", "-p", "80", "-h", "/www"])
+        XCTAssertEqual(web.status, .exited(0), "podman run -p: \(web.stdout)\(web.stderr)")
+        let url = "http://\(lab.host.agentIP):18080/"
+        func fetch(from namespace: String) throws -> String? {
+            for _ in 0..<30 {
+                let run = try testbed.run(in: namespace, ["curl", "-s", "--max-time", "2", url], check: false)
+                if run.status == .exited(0) { return run.stdout }
+                usleep(200_000)
+            }
+            return nil
+        }
+        XCTAssertEqual(try fetch(from: testbed.hosts["h2"]!.namespace), token, "host port from another host")
+        XCTAssertEqual(try fetch(from: lab.host.namespace), token, "host port from h1 itself")
+        XCTAssertEqual(try podman.run(["rm", "--force", "web"]).status, .exited(0))
+        let table = try testbed.run(in: lab.host.namespace, ["nft", "list", "table", "ip", "paddock_vxlan"]).stdout
+        XCTAssertFalse(table.contains("dnat to"), "podman rm withdrew the port:\n\(table)")
         XCTAssertEqual(try leases(lab), [:])
 
         // The same with `paddock cni serve` running in h1: the installed binary forwards to it.
