@@ -48,7 +48,8 @@ public struct CNIAdapter: @unchecked Sendable {
         }
         guard command == .add else { return CNIOutcome(exitStatus: 0, stdout: "") }
         do {
-            let result = try CNIResult.normalize(body, version: config.version)
+            var result = try CNIResult.normalize(body, version: config.version)
+            if let previous = config.prevResult { result = CNIResult.merge(previous: previous, adding: result) }
             return CNIOutcome(exitStatus: 0, stdout: result.serialized() + "\n")
         } catch {
             throw CNIError(.internalError, "driver \(config.driver) returned an ADD result that is not a CNI \(config.version) result",

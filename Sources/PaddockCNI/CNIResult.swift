@@ -59,6 +59,30 @@ public enum CNIResult {
         return .object(out)
     }
 
+    /// A chained ADD's answer (SPEC: a plugin passes prevResult through, with its own additions):
+    /// `previous` followed by what the driver added; the driver's `ips[].interface` indexes are
+    /// moved past `previous`'s interfaces, and its `dns` replaces `previous`'s when it has any.
+    /// Both arguments are results already in the same version's shape. Drivers return only what
+    /// they add; the adapter merges.
+    public static func merge(previous: JSONValue, adding current: JSONValue) -> JSONValue {
+        var out = previous.objectValue ?? [:]
+        let earlier = previous["interfaces"]?.arrayValue ?? []
+        let interfaces = earlier + (current["interfaces"]?.arrayValue ?? [])
+        if !interfaces.isEmpty { out["interfaces"] = .array(interfaces) }
+        let added = (current["ips"]?.arrayValue ?? []).map { ip -> JSONValue in
+            guard var fields = ip.objectValue, let index = ip["interface"]?.intValue else { return ip }
+            fields["interface"] = .number(Double(index + earlier.count))
+            return .object(fields)
+        }
+        let ips = (previous["ips"]?.arrayValue ?? []) + added
+        if !ips.isEmpty { out["ips"] = .array(ips) }
+        let routes = (previous["routes"]?.arrayValue ?? []) + (current["routes"]?.arrayValue ?? [])
+        if !routes.isEmpty { out["routes"] = .array(routes) }
+        if let dns = current["dns"], !(dns.objectValue ?? [:]).isEmpty { out["dns"] = dns }
+        if let version = current["cniVersion"] { out["cniVersion"] = version }
+        return .object(out)
+    }
+
     static func list(_ value: JSONValue, _ key: String, _ allowed: [String: FieldKind], required: [String]) throws(Problem) -> [JSONValue] {
         guard let member = value[key], !member.isNull else { return [] }
         guard let items = member.arrayValue else { throw Problem(message: "\(key) is a \(member.typeName), not an array") }

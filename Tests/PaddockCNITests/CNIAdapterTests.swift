@@ -71,6 +71,25 @@ final class CNIAdapterTests: XCTestCase {
         XCTAssertEqual(gateway.interfaceChecks, 0)
     }
 
+    /// SPEC, chained plugins: the answer is prevResult with this plugin's additions, its IP's
+    /// interface index pointing past the earlier interfaces.
+    func testChainedAddReturnsPrevResultWithTheDriversAdditions() {
+        let gateway = RecordingGateway()
+        gateway.answers["add"] = (0, ["cniVersion": "1.0.0", "interfaces": [["name": "eth1", "sandbox": "/run/netns/x"]],
+                                      "ips": [["address": "198.19.0.5/24", "gateway": "198.19.0.1", "interface": 0]],
+                                      "routes": [["dst": "198.19.0.0/16"]]])
+        let chained = #"{"cniVersion":"1.0.0","name":"web","driver":"vx","prevResult":{"cniVersion":"1.0.0","interfaces":[{"name":"eth0"},{"name":"veth0"}],"ips":[{"address":"198.18.9.2/24","interface":0}],"routes":[{"dst":"0.0.0.0/0","gw":"198.18.9.1"}],"dns":{"nameservers":["198.18.9.53"]}}}"#
+        let (outcome, json) = run(gateway, stdin: chained, change: ["CNI_IFNAME": "eth1"])
+        XCTAssertEqual(outcome.exitStatus, 0, outcome.stdout)
+        XCTAssertEqual(json?["interfaces"]?.arrayValue?.compactMap { $0["name"]?.stringValue }, ["eth0", "veth0", "eth1"])
+        XCTAssertEqual(json?["ips"]?[0]?["address"], "198.18.9.2/24")
+        XCTAssertEqual(json?["ips"]?[1]?["address"], "198.19.0.5/24")
+        XCTAssertEqual(json?["ips"]?[1]?["interface"], 2)
+        XCTAssertEqual(json?["routes"]?.arrayValue?.count, 2)
+        XCTAssertEqual(json?["dns"]?["nameservers"]?[0], "198.18.9.53", "the driver added no DNS, so prevResult's stays")
+        XCTAssertEqual(json?["cniVersion"], "1.0.0")
+    }
+
     func testDriverErrorsKeepTheirCodeAndNameTheDriver() {
         let gateway = RecordingGateway()
         gateway.answers["add"] = (11, ["code": 11, "msg": "no free address", "details": "widen the range"])
