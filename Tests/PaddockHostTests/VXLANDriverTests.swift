@@ -231,6 +231,30 @@ final class VXLANDriverTests: XCTestCase {
         XCTAssertEqual(try containerVeths(testbed, on: "h1"), [])
     }
 
+    /// MTU = underlay − 50, from the underlay link the agent address is on (a jumbo underlay here),
+    /// for the VTEP and the container alike; a configured mtu that does not fit is refused.
+    func testTheMTUFollowsTheUnderlay() throws {
+        _ = try Harness.swiftPlugin("VXLAN")
+        let testbed = try NetTestbed(self, tag: "vm")
+        let h1 = try testbed.addHost("h1")
+        try testbed.run(in: testbed.underlay, ["ip", "link", "set", "u-h1", "mtu", "9000"])
+        try testbed.run(in: h1.namespace, ["ip", "link", "set", "eth0", "mtu", "9000"])
+        try testbed.writeMetadata(on: ["h1"], records: testbed.records())
+        try testbed.enable("VXLAN", as: "vxlan", on: "h1", config: ["subnet": Self.subnet])
+        let container = try testbed.addContainer("h1m", on: "h1")
+        _ = try attach(testbed, container)
+        func mtu(_ namespace: String, _ link: String) throws -> Int? {
+            try testbed.json(namespace, ["link", "show", link]).first?["mtu"] as? Int
+        }
+        XCTAssertEqual(try mtu(h1.namespace, "vtep1042"), 8950)
+        XCTAssertEqual(try mtu(container.namespace, "eth0"), 8950)
+
+        let other = try testbed.addContainer("h1n", on: "h1")
+        let tooBig = try testbed.paddock(on: "h1", ["plugin", "invoke", "vxlan", "network.add", try request(other, config: ["mtu": 8951])])
+        XCTAssertNotEqual(tooBig.status, .exited(0))
+        XCTAssertTrue((tooBig.stdout + tooBig.stderr).contains("use at most 8950"), tooBig.stdout + tooBig.stderr)
+    }
+
     /// Metadata from an etcd that stopped answering: the ADD fails within the configured retries,
     /// says what to fix, and changes nothing — no link, no lease, VTEP entries as they were.
     func testAnUnreachableEtcdFailsTheADDBoundedAndChangesNothing() throws {
