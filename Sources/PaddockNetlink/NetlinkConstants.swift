@@ -34,6 +34,7 @@ enum NL {
     static let iflaAddress: UInt16 = 1, iflaIfname: UInt16 = 3, iflaMTU: UInt16 = 4, iflaLink: UInt16 = 5
     static let iflaMaster: UInt16 = 10, iflaOperstate: UInt16 = 16, iflaLinkinfo: UInt16 = 18
     static let iflaNetNsFd: UInt16 = 28
+    static let iflaProtinfo: UInt16 = 12, brportMode: UInt16 = 4 // IFLA_PROTINFO, IFLA_BRPORT_MODE (hairpin)
     static let iflaInfoKind: UInt16 = 1, iflaInfoData: UInt16 = 2
     static let vethInfoPeer: UInt16 = 1
     // IFLA_VXLAN_*

@@ -123,6 +123,18 @@ extension NetlinkSocket {
         try setAttribute(index: index, "mtu \(mtu)") { $0.attribute(NL.iflaMTU, uint32: mtu) }
     }
 
+    /// `bridge link set dev … hairpin on|off`: lets the bridge send a frame back out of the port it
+    /// came in on (a container reaching its own host port). Through netlink, so it works for the
+    /// namespace this socket is in — sysfs shows the namespace that mounted it.
+    public func setHairpin(index: Int32, _ on: Bool = true) throws(NetlinkError) {
+        var message = NetlinkMessageBuilder(type: NL.setLink, flags: 0)
+        message.linkHeader(index: index, family: NL.afBridge)
+        let info = message.beginNested(NL.iflaProtinfo)
+        message.attribute(NL.brportMode, uint8: on ? 1 : 0)
+        message.endNested(info)
+        try execute(message, "RTM_SETLINK bridge port index \(index) hairpin \(on ? "on" : "off")")
+    }
+
     /// Enslaves the link to a bridge; nil releases it (`nomaster`).
     public func setMaster(index: Int32, master: Int32?) throws(NetlinkError) {
         try setAttribute(index: index, "master \(master ?? 0)") { $0.attribute(NL.iflaMaster, int32: master ?? 0) }

@@ -88,11 +88,12 @@ public struct ContainerHostPorts {
     /// `<containerID>.<ifName>`: the record's key (the store's owner form has a `/`).
     static func recordName(_ identity: AttachmentIdentity) -> String { "\(identity.containerID).\(identity.ifName)" }
 
-    /// Best effort through sysfs (the driver runs in the host's namespace, whose sysfs this is).
+    /// Through netlink in the calling thread's namespace (a driver that works on a host namespace
+    /// from outside it sees another namespace in /sys). Best effort: without it only the
+    /// container's own host port fails to loop back to it; the ADD stands.
     static func setHairpin(_ interface: String) {
-        guard let handle = FileHandle(forWritingAtPath: "/sys/class/net/\(interface)/brport/hairpin_mode") else { return }
-        try? handle.write(contentsOf: Data("1".utf8))
-        try? handle.close()
+        guard let socket = try? NetlinkSocket(), let link = try? socket.link(named: interface) else { return }
+        try? socket.setHairpin(index: link.index)
     }
 
     static func recordStore(_ store: any LeaseStore) -> KeyValueRecordStore {

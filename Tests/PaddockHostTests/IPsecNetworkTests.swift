@@ -258,7 +258,7 @@ final class IPsecNetworkTests: XCTestCase {
         XCTAssertTrue(host.call(.network, "del", request("keep")).isSuccess, "DEL twice succeeds")
     }
 
-    func testAHostPortReachesAContainerFromAnotherHostAndFromAContainer() throws {
+    func testAHostPortReachesAContainerFromAnotherHostTheHostItselfAndContainers() throws {
         let bed = try makeTestbed(hosts: 2)
         try bed.addContainer("h1c1", on: 0)
         try bed.addContainer("h2c1", on: 1, ports: ["8080:80/tcp"])
@@ -288,6 +288,10 @@ final class IPsecNetworkTests: XCTestCase {
         let ruleset = try bed.run(in: bed.hosts[1].namespace, ["/usr/sbin/nft", "list", "ruleset"])
         XCTAssertEqual(fetch(from: bed.hosts[0].namespace), body, "host h1 → h2's host port → h2c1: \(String(decoding: ruleset.stdout, as: UTF8.self))")
         XCTAssertEqual(fetch(from: try XCTUnwrap(bed.containers["h1c1"]?.namespace)), body, "container h1c1 → h2's host port")
+        XCTAssertEqual(fetch(from: bed.hosts[1].namespace), body, "h2 itself → its own host port")
+        XCTAssertEqual(fetch(from: server), body, "hairpin: h2c1 → h2's host port → h2c1")
+        try bed.addContainer("h2c2", on: 1)
+        XCTAssertEqual(fetch(from: try XCTUnwrap(bed.containers["h2c2"]?.namespace)), body, "hairpin: a neighbour on h2's bridge")
         let table = try bed.run(in: bed.hosts[1].namespace, ["/usr/sbin/nft", "list", "table", "ip", "paddock_ipsec"])
         XCTAssertTrue(String(decoding: table.stdout, as: UTF8.self).contains("198.19.2.2"), "DNAT to the container")
         XCTAssertTrue(bed.removeContainer("h2c1").isSuccess)

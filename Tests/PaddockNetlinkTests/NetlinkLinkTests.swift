@@ -35,6 +35,15 @@ final class NetlinkLinkTests: XCTestCase {
 
         let links = try scratch.json(host, ["link", "show", "vh0"])
         XCTAssertEqual(links.first?["master"] as? String, "br0")
+        // Hairpin on the bridge port, as `bridge -d link` reads it in that namespace; and off again.
+        func hairpin() throws -> Bool? {
+            try scratch.json(host, tool: "bridge", ["-d", "link", "show", "dev", "vh0"]).first?["hairpin"] as? Bool
+        }
+        XCTAssertEqual(try hairpin(), false)
+        try socket.setHairpin(index: hostEnd.index)
+        XCTAssertEqual(try hairpin(), true)
+        try socket.setHairpin(index: hostEnd.index, false)
+        XCTAssertEqual(try hairpin(), false)
         let addresses = try scratch.json(container, ["addr", "show", "eth0"])
         let info = (addresses.first?["addr_info"] as? [[String: Any]]) ?? []
         XCTAssertTrue(info.contains { $0["local"] as? String == "198.18.7.2" && $0["prefixlen"] as? Int == 24 })
