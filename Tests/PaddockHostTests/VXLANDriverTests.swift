@@ -38,8 +38,12 @@ final class VXLANDriverTests: XCTestCase {
         let namespace = testbed.hosts[host]!.namespace
         let fdb = try testbed.json(namespace, tool: "bridge", ["fdb", "show", "dev", "vtep1042"])
             .compactMap { entry -> String? in (entry["dst"] as? String).map { "\(entry["mac"] as? String ?? "")>\($0)" } }
-        let neighbours = try testbed.json(namespace, ["neigh", "show", "dev", "vtep1042"])
-            .map { "\($0["dst"] as? String ?? "")>\($0["lladdr"] as? String ?? "")" }
+        let neighbourRecords = try testbed.json(namespace, ["neigh", "show", "dev", "vtep1042"])
+        // rancher-net's entries are permanent: never aged out, never probed.
+        for record in neighbourRecords {
+            XCTAssertEqual(record["state"] as? [String], ["PERMANENT"], "neighbour entry on \(host): \(record)")
+        }
+        let neighbours = neighbourRecords.map { "\($0["dst"] as? String ?? "")>\($0["lladdr"] as? String ?? "")" }
         let routes = try testbed.json(namespace, ["route", "show", "dev", "vtep1042"])
             .map { "\($0["dst"] as? String ?? "")>\($0["gateway"] as? String ?? "")" }
         return (Set(fdb), Set(neighbours), Set(routes))
