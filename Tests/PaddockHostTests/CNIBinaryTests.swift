@@ -175,6 +175,15 @@ final class CNIBinaryTests: XCTestCase {
         }
         let unknown = try bed.exec("ADD", container: "c1", netns: netns, config: CNITestbed.entry(driver: "no-such-driver"))
         XCTAssertTrue((unknown.json?["msg"] as? String ?? "").contains("no-such-driver"), unknown.stdout)
+        // An enabled driver of another kind (the storage fixture): refused by name, code 7.
+        try Harness.fixture("GOOD", name: "good", into: bed.plugins)
+        let goodConfig = "\(bed.temp.path)/good.json"
+        try Data(#"{"size": 3}"#.utf8).write(to: URL(fileURLWithPath: goodConfig))
+        let enabled = try Harness.paddock(["plugin", "enable", "good", "--config", goodConfig], pluginPath: bed.plugins, stateDir: bed.state)
+        XCTAssertEqual(enabled.status, .exited(0), enabled.stderr)
+        let wrongKind = try bed.exec("ADD", container: "c1", netns: netns, config: CNITestbed.entry(driver: "good"))
+        XCTAssertEqual(wrongKind.code, 7, wrongKind.stdout)
+        XCTAssertTrue((wrongKind.json?["msg"] as? String ?? "").contains("good is not a network driver"), wrongKind.stdout)
         let missingNetns = try bed.exec("ADD", container: "c1", netns: "/run/netns/\(bed.prefix)-absent", config: entry)
         XCTAssertEqual(missingNetns.code, 3, missingNetns.stdout)
         XCTAssertEqual(try bed.leases(), [], "failed ADDs leased nothing")
