@@ -7,8 +7,8 @@ enum Files {
         var description: String
     }
 
-    static func failure(_ call: String, _ path: String) -> Failure {
-        Failure(description: "\(call) \(path): \(String(cString: strerror(errno)))")
+    static func failure(_ call: String, _ path: String, code: Int32 = errno) -> Failure {
+        Failure(description: "\(call) \(path): \(String(cString: strerror(code)))")
     }
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
