@@ -92,11 +92,7 @@ enum System {
         return bytes
     }
 
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
+    static func now() -> Double { ChildProcess.monotonicSeconds() }
 
     static func sleep(milliseconds: Int) { usleep(useconds_t(milliseconds * 1000)) }
 }
@@ -109,13 +105,9 @@ extension System {
     /// Holds an exclusive flock on `path` while `body` runs: several paddock processes may drive
     /// the same host's charon and bridge at once.
     static func withLock<T>(_ path: String, _ body: () throws(DriverError) -> T) throws(DriverError) -> T {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw error("open", path) }
+        let fd: Int32
+        do { fd = try FileLock.acquire(path) } catch { throw Self.error(error, about: path) }
         defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            if errno != EINTR { throw error("flock", path) }
-        }
-        defer { flock(fd, LOCK_UN) }
         return try body()
     }
 }

@@ -28,30 +28,13 @@ enum System {
         do { try FileSystem.makeDirectories(path) } catch { throw Self.error(error, about: path) }
     }
 
-    static func removeTree(_ path: String) {
-        guard let dir = opendir(path) else { unlink(path); return }
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name == "." || name == ".." { continue }
-            let child = "\(path)/\(name)"
-            var st = stat()
-            if lstat(child, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { removeTree(child) } else { unlink(child) }
-        }
-        closedir(dir)
-        rmdir(path)
-    }
+    static func removeTree(_ path: String) { FileSystem.removeTree(path) }
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
     static func isAlive(_ pid: pid_t) -> Bool { pid > 0 && kill(pid, 0) == 0 }
 
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
+    static func now() -> Double { ChildProcess.monotonicSeconds() }
 
     static func sleep(milliseconds: Int) { usleep(useconds_t(milliseconds * 1000)) }
 

@@ -17,11 +17,7 @@ enum System {
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
     static func makeDirectories(_ path: String) throws(DriverError) {
-        var current = ""
-        for part in path.split(separator: "/") {
-            current += "/" + part
-            if mkdir(current, 0o755) != 0 && errno != EEXIST { throw error("mkdir", current) }
-        }
+        do { try FileSystem.makeDirectories(path) } catch { throw Self.error(error.call, error.path ?? path, code: error.errno) }
     }
 
     /// mount(2) of an ext4 filesystem.
@@ -59,38 +55,15 @@ enum System {
         (try? FileSystem.read(path)).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    static func listDirectory(_ path: String) -> [String] {
-        guard let dir = opendir(path) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
-    }
+    static func listDirectory(_ path: String) -> [String] { (try? FileSystem.list(path)) ?? [] }
 
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
+    static func now() -> Double { ChildProcess.monotonicSeconds() }
 
     static func sleep(seconds: Double) { usleep(useconds_t(max(0, seconds) * 1_000_000)) }
 
     /// An exclusive flock(2) on `path`, held until `release` (or the process ends).
     static func lock(_ path: String) throws(DriverError) -> Int32 {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw error("open", path) }
-        while flock(fd, LOCK_EX) != 0 {
-            if errno == EINTR { continue }
-            let code = errno
-            close(fd)
-            throw error("flock", path, code: code)
-        }
-        return fd
+        do { return try FileLock.acquire(path) } catch { throw Self.error(error.call, error.path ?? path, code: error.errno) }
     }
 
     static func release(_ fd: Int32) { close(fd) }
