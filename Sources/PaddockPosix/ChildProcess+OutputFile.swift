@@ -5,16 +5,6 @@ import Glibc
 /// /dev/null, nothing of ours beyond 0–2 is inherited, every signal has its default action and
 /// none is blocked (the host may ignore SIGPIPE or block signals; a daemon must not inherit that).
 extension ChildProcess {
-    /// The process group or session the child starts in.
-    public enum Grouping: Sendable {
-        /// The caller's group: the child (and what it leaves behind) is a plain subprocess.
-        case inherited
-        /// A group of its own, so it does not take signals meant for the caller's group.
-        case ownGroup
-        /// A session of its own (setsid): fully detached from the caller's terminal and group.
-        case ownSession
-    }
-
     /// The output file and how it is opened.
     public struct OutputFile: Sendable {
         public var path: String
@@ -27,9 +17,6 @@ extension ChildProcess {
             self.mode = mode
         }
     }
-
-    /// glibc's POSIX_SPAWN_SETSID (2.26+), which Swift's Glibc module does not import.
-    private static let spawnSetSID: Int32 = 0x80
 
     /// Starts `executable` and returns its pid without waiting. `environment` is added to (and
     /// overrides) this process's environment.
@@ -46,32 +33,8 @@ extension ChildProcess {
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         closeFrom(3, in: &actions)
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK
-        switch grouping {
-        case .inherited: break
-        case .ownGroup: flags |= POSIX_SPAWN_SETPGROUP
-        case .ownSession: flags |= spawnSetSID
-        }
-        posix_spawnattr_setflags(&attributes, Int16(flags))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        sigdelset(&defaults, SIGKILL)
-        sigdelset(&defaults, SIGSTOP)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let env = currentEnvironment().merging(environment) { $1 }.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { env.forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, env)
+        let (result, pid) = posixSpawn(executable, arguments: arguments, environment: currentEnvironment().merging(environment) { $1 },
+                                       actions: &actions, grouping: grouping, defaultSignals: catchableSignals())
         guard result == 0 else { throw SystemError("posix_spawn", errno: result, path: executable) }
         return pid
     }

@@ -69,27 +69,8 @@ public enum ChildProcess {
         // exceeds its event-loop size and counts them as connect errors).
         ChildProcess.closeFrom(3, in: &actions)
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGPIPE)
-        sigaddset(&defaults, SIGTERM)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let env = (environment ?? currentEnvironment()).map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { env.forEach { free($0) } }
-
-        var pid: pid_t = 0
-        let spawnResult = posix_spawn(&pid, executable, &actions, &attributes, argv, env)
+        let (spawnResult, pid) = posixSpawn(executable, arguments: arguments, environment: environment ?? currentEnvironment(),
+                                            actions: &actions, grouping: .ownGroup, defaultSignals: signalSet([SIGPIPE, SIGTERM]))
         close(outPipe[1]); close(errPipe[1]); close(inPipe[0])
         guard spawnResult == 0 else {
             close(outPipe[0]); close(errPipe[0]); close(inPipe[1])
