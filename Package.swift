@@ -21,10 +21,10 @@ func swiftDriver(_ name: String, extra: [Target.Dependency] = []) -> [Target] {
 let drivers = ["HostLocal", "LBHaproxy", "LBNginx", "VXLAN", "IPsec", "StorageNFS", "StorageEBS"]
 /// What each driver needs beyond the SDK.
 let driverDependencies: [String: [Target.Dependency]] = [
-    "LBHaproxy": ["PaddockLBModel", "LBHaproxyCore"], "LBNginx": ["PaddockLBModel"],
+    "LBHaproxy": ["PaddockLBModel", "LBHaproxyCore", "PaddockPosix"], "LBNginx": ["PaddockLBModel", "PaddockPosix"],
     "VXLAN": ["VXLANCore", "PaddockNetworkCore", "PaddockNetlink", "PaddockNetworkDriverKit"],
     "IPsec": ["IPsecCore", "PaddockNetworkCore", "PaddockNetlink", "PaddockNetworkDriverKit", "PaddockPosix"],
-    "StorageNFS": ["StorageNFSCore", "CNFS"],
+    "StorageNFS": ["StorageNFSCore", "CNFS", "PaddockPosix"],
     "StorageEBS": ["StorageEBSCore", "PaddockAWS", "PaddockPosix"],
 ]
 

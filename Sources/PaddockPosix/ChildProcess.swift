@@ -7,6 +7,16 @@ public enum ChildProcess {
         case exited(Int32)
         case signaled(Int32)
         case timedOut(seconds: Double)
+
+        /// The status as a shell reports it: the exit code, 128 + the signal, and 128 + SIGKILL
+        /// for a child killed at its timeout.
+        public var shellStatus: Int32 {
+            switch self {
+            case .exited(let code): code
+            case .signaled(let signal): 128 + signal
+            case .timedOut: 128 + SIGKILL
+            }
+        }
     }
 
     public struct Outcome: Sendable {
@@ -14,16 +24,25 @@ public enum ChildProcess {
         public var stdout: [UInt8]
         public var stderr: [UInt8]
 
-        public init(termination: Termination, stdout: [UInt8], stderr: [UInt8]) {
+        public init(termination: Termination, stdout: [UInt8], stderr: [UInt8] = []) {
             self.termination = termination
             self.stdout = stdout
             self.stderr = stderr
         }
     }
 
+    /// Where the child's stdout and stderr go.
+    public enum Output: Sendable {
+        /// Two pipes: `Outcome.stdout` and `Outcome.stderr`.
+        case separate
+        /// One pipe for both, interleaved as the child wrote them, all in `Outcome.stdout`
+        /// (what a person running the command would have seen).
+        case combined
+    }
+
     public static func run(
         _ executable: String, arguments: [String], environment: [String: String]? = nil,
-        stdin: [UInt8] = [], timeoutSeconds: Double
+        stdin: [UInt8] = [], output: Output = .separate, timeoutSeconds: Double
     ) throws(SystemError) -> Outcome {
         var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1], inPipe: [Int32] = [-1, -1]
         for index in 0..<3 {
@@ -44,33 +63,14 @@ public enum ChildProcess {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        posix_spawn_file_actions_adddup2(&actions, output == .combined ? outPipe[1] : errPipe[1], 2)
         // Nothing else crosses: a descriptor some other part of this process leaked without
         // CLOEXEC would otherwise land in the child (wrk, for one, refuses sockets whose number
         // exceeds its event-loop size and counts them as connect errors).
         ChildProcess.closeFrom(3, in: &actions)
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGPIPE)
-        sigaddset(&defaults, SIGTERM)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let env = (environment ?? currentEnvironment()).map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { env.forEach { free($0) } }
-
-        var pid: pid_t = 0
-        let spawnResult = posix_spawn(&pid, executable, &actions, &attributes, argv, env)
+        let (spawnResult, pid) = posixSpawn(executable, arguments: arguments, environment: environment ?? currentEnvironment(),
+                                            actions: &actions, grouping: .ownGroup, defaultSignals: signalSet([SIGPIPE, SIGTERM]))
         close(outPipe[1]); close(errPipe[1]); close(inPipe[0])
         guard spawnResult == 0 else {
             close(outPipe[0]); close(errPipe[0]); close(inPipe[1])

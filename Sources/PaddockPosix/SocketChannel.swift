@@ -99,19 +99,8 @@ public final class WorkerProcess: @unchecked Sendable {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, child, socketDescriptor)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let env = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { env.forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, env)
+        let (result, pid) = ChildProcess.posixSpawn(executable, arguments: arguments, environment: environment, actions: &actions,
+                                                    grouping: .inherited, defaultSignals: ChildProcess.signalSet([]))
         Glibc.close(child)
         guard result == 0 else { throw SystemError("posix_spawn", errno: result, path: executable) }
         return WorkerProcess(pid: pid, channel: parent)

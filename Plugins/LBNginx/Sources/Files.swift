@@ -1,4 +1,5 @@
 import Glibc
+import PaddockPosix
 
 /// The few file operations the driver needs, over libc (the SDK keeps plugins free of Foundation).
 /// Errors name the path and errno.
@@ -7,29 +8,21 @@ enum Files {
         var description: String
     }
 
-    static func failure(_ call: String, _ path: String) -> Failure {
-        Failure(description: "\(call) \(path): \(String(cString: strerror(errno)))")
+    static func failure(_ call: String, _ path: String, code: Int32 = errno) -> Failure {
+        Failure(description: "\(call) \(path): \(String(cString: strerror(code)))")
     }
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
     static func isExecutable(_ path: String) -> Bool { access(path, X_OK) == 0 }
 
+    /// A PaddockPosix failure in the words above.
+    static func failure(_ error: SystemError, about what: String) -> Failure {
+        failure(error.call, error.path ?? what, code: error.errno)
+    }
+
     static func read(_ path: String) throws(Failure) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw failure("open", path) }
-        defer { close(fd) }
-        var result: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw failure("read", path)
-            }
-            if count == 0 { return result }
-            result += buffer[0..<count]
-        }
+        do { return try FileSystem.read(path) } catch { throw failure(error, about: path) }
     }
 
     static func readText(_ path: String) -> String? {
@@ -77,25 +70,7 @@ enum Files {
     /// Writes through a temporary file and a rename, so readers (and nginx on reload) see the old
     /// or the new file, never half of one.
     static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws(Failure) {
-        let temporary = "\(path).tmp.\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw failure("open", temporary) }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                let error = failure("write", temporary)
-                close(fd)
-                unlink(temporary)
-                throw error
-            }
-            written += count
-        }
-        fchmod(fd, mode)
-        fsync(fd)
-        close(fd)
-        try rename(temporary, path)
+        do { try AtomicFile.write(bytes, to: path, mode: mode) } catch { throw failure(error, about: path) }
     }
 
     static func writeAtomically(_ path: String, _ text: String, mode: mode_t = 0o644) throws(Failure) {
@@ -109,37 +84,12 @@ enum Files {
     static func remove(_ path: String) { unlink(path) }
 
     static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(Failure) {
-        var current = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            current += "/" + component
-            if mkdir(current, mode) != 0 && errno != EEXIST { throw failure("mkdir", current) }
-        }
+        do { try FileSystem.makeDirectories(path, mode: mode) } catch { throw failure(error, about: path) }
     }
 
-    static func listDirectory(_ path: String) -> [String] {
-        guard let directory = opendir(path) else { return [] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
-    }
+    static func listDirectory(_ path: String) -> [String] { (try? FileSystem.list(path)) ?? [] }
 
-    /// `rm -rf` without following symlinks.
-    static func removeTree(_ path: String) {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            for name in listDirectory(path) { removeTree("\(path)/\(name)") }
-            rmdir(path)
-        } else {
-            unlink(path)
-        }
-    }
+    static func removeTree(_ path: String) { FileSystem.removeTree(path) }
 
     /// An exclusive flock held until `release`: serializes applies of one balancer across the
     /// `paddock` processes that may run at once.
@@ -147,15 +97,7 @@ enum Files {
         private let fd: Int32
 
         init(_ path: String) throws(Failure) {
-            fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw Files.failure("open", path) }
-            while flock(fd, LOCK_EX) != 0 {
-                guard errno == EINTR else {
-                    let error = Files.failure("flock", path)
-                    close(fd)
-                    throw error
-                }
-            }
+            do { fd = try FileLock.acquire(path) } catch { throw Files.failure(error, about: path) }
         }
 
         deinit { close(fd) }
@@ -169,8 +111,4 @@ func sleepMilliseconds(_ milliseconds: Int) {
     while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
 }
 
-func monotonicSeconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-}
+func monotonicSeconds() -> Double { ChildProcess.monotonicSeconds() }

@@ -1,4 +1,5 @@
 import Glibc
+import PaddockPosix
 
 /// Child processes and signals over libc: spawning nginx with a clean descriptor table and signal
 /// state, bounded waits, and what /proc says about a pid.
@@ -9,88 +10,26 @@ enum ProcessControl {
         var timedOut: Bool
     }
 
-    /// Starts `executable` with stdin from /dev/null and stdout+stderr into `outputFile`, in its own
-    /// process group (a daemon it forks must not die with its caller's group), with no descriptor
-    /// of ours beyond 0-2 (the host may hold sockets that must not leak into nginx).
-    static func spawn(_ executable: String, _ arguments: [String], outputFile: String) throws(Files.Failure) -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        closeFrom3(&actions)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM] {
-            sigaddset(&defaults, signal)
-        }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        guard result == 0 else {
-            errno = result
-            throw Files.failure("posix_spawn", executable)
-        }
-        return pid
-    }
-
-    private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
-
-    /// glibc ≥ 2.34's posix_spawn_file_actions_addclosefrom_np, which Swift's Glibc module does not
-    /// import. Without it (older glibc), our descriptors are marked close-on-exec instead.
-    private static func closeFrom3(_ actions: inout posix_spawn_file_actions_t) {
-        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
-            let closeFrom = unsafeBitCast(symbol, to: CloseFrom.self)
-            if closeFrom(&actions, 3) == 0 { return }
-        }
-        for name in Files.listDirectory("/proc/self/fd") {
-            if let fd = Int32(name), fd > 2 { _ = fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC) }
-        }
-    }
-
-    /// Waits for a child we spawned, killing it after `timeout` seconds.
-    static func wait(_ pid: pid_t, timeout: Double) -> Exit {
-        let deadline = monotonicSeconds() + timeout
-        var status: Int32 = 0
-        while true {
-            let result = waitpid(pid, &status, WNOHANG)
-            if result == pid { break }
-            if result < 0 {
-                if errno == EINTR { continue }
-                // ECHILD: someone (a SIGCHLD set to SIG_IGN) reaped it; its status is lost.
-                return Exit(code: nil, timedOut: false)
-            }
-            if monotonicSeconds() >= deadline {
-                kill(pid, SIGKILL)
-                _ = waitpid(pid, &status, 0)
-                return Exit(code: nil, timedOut: true)
-            }
-            sleepMilliseconds(5)
-        }
-        let signaled = (status & 0x7f) != 0
-        return Exit(code: signaled ? nil : (status >> 8) & 0xff, timedOut: false)
-    }
-
-    /// Runs a program to completion; returns its exit and what it printed.
+    /// Runs a program to completion, killed after `timeout` seconds; returns its exit and what it
+    /// printed. Its output goes to `outputFile` (nginx daemonizes; its master must not hold a pipe
+    /// of ours) and it runs in its own process group (that daemon must not die with its caller's
+    /// group), with stdin from /dev/null and no descriptor of ours beyond 0-2.
     static func run(_ executable: String, _ arguments: [String], outputFile: String,
                     timeout: Double) throws(Files.Failure) -> (exit: Exit, output: String) {
-        let pid = try spawn(executable, arguments, outputFile: outputFile)
-        let exit = wait(pid, timeout: timeout)
-        let output = Files.readText(outputFile) ?? ""
-        return (exit, output)
+        let pid: pid_t
+        do {
+            pid = try ChildProcess.spawn(executable, arguments: arguments, output: .init(outputFile), grouping: .ownGroup)
+        } catch {
+            throw Files.failure(error.call, error.path ?? executable, code: error.errno)
+        }
+        let exit: Exit
+        switch try? ChildProcess.wait(pid, timeoutSeconds: timeout) {
+        case .exited(let code): exit = Exit(code: code, timedOut: false)
+        case .timedOut: exit = Exit(code: nil, timedOut: true)
+        // ECHILD: someone (a SIGCHLD set to SIG_IGN) reaped it; its status is lost.
+        case .signaled, nil: exit = Exit(code: nil, timedOut: false)
+        }
+        return (exit, Files.readText(outputFile) ?? "")
     }
 
     /// Alive and not a zombie (an orphan's zombie lingers when pid 1 does not reap).

@@ -1,5 +1,6 @@
 import Glibc
 import PaddockPluginKit
+import PaddockPosix
 import PluginABI
 import StorageEBSCore
 
@@ -29,7 +30,7 @@ final class EBSDriver: StorageDriver {
     func settings() throws(DriverError) -> EBSSettings {
         if let cachedSettings { return cachedSettings }
         do {
-            let resolved = try EBSSettings.resolve(config: config, environment: ProcessEnvironment.all(),
+            let resolved = try EBSSettings.resolve(config: config, environment: ChildProcess.currentEnvironment(),
                                                    defaultMountRoot: host.stateDirectory + "/mounts")
             cachedSettings = resolved
             return resolved
@@ -158,21 +159,5 @@ final class EBSDriver: StorageDriver {
         var event = fields
         event["type"] = .string(type)
         do { try host.emit(.object(event)) } catch { host.log(.warning, "cannot record event \(type): \(error)") }
-    }
-}
-
-/// The process environment as a dictionary (for the AWS variables).
-enum ProcessEnvironment {
-    static func all() -> [String: String] {
-        var out: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                out[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            pointer += 1
-        }
-        return out
     }
 }

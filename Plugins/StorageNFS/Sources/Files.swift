@@ -1,5 +1,6 @@
 import Glibc
 import PaddockPluginKit
+import PaddockPosix
 
 /// The local file calls the driver needs (mount points, logs, /proc), errors naming call and errno.
 enum Files {
@@ -8,36 +9,16 @@ enum Files {
     }
 
     static func read(_ path: String) -> String? {
-        guard let file = fopen(path, "re") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 16384)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count == 0 { break }
-            bytes += buffer[0..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        (try? FileSystem.read(path)).map { String(decoding: $0, as: UTF8.self) }
     }
 
     static func makeDirectories(_ path: String) throws(DriverError) {
-        var current = ""
-        for part in path.split(separator: "/") {
-            current += "/" + part
-            if mkdir(current, 0o755) != 0 && errno != EEXIST { throw failure("mkdir", current) }
-        }
+        do { try FileSystem.makeDirectories(path) } catch { throw failure(error.call, error.path ?? path, code: error.errno) }
     }
 
     static func isExecutable(_ path: String) -> Bool { access(path, X_OK) == 0 }
 
-    static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
+    static func realPath(_ path: String) -> String? { try? FileSystem.realPath(path) }
 
-    static func directory(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
+    static func directory(of path: String) -> String { AtomicFile.parentDirectoryPath(of: path) }
 }

@@ -34,7 +34,7 @@ struct Mounter {
         }
         // One NFS connection attempt plus the time to set up the mount.
         let limit = Double(settings.timeoutSeconds) + 5
-        let outcome = try ChildProcess.run(executable, arguments, outputFile: log, timeoutSeconds: limit)
+        let outcome = try MountCommand.run(executable, arguments, outputFile: log, timeoutSeconds: limit)
         let via = mode == .fuse ? "fuse" : "kernel"
         let said = outcome.output.split(separator: "\n").last.map(String.init) ?? ""
         if outcome.timedOut {
@@ -73,7 +73,7 @@ struct Mounter {
                               details: "a process has a file or its working directory there (fuser -vm \(target) shows which); stop it, then unmount again")
         case EPERM where MountTable.type(at: target)?.hasPrefix("fuse") == true:
             // Not root: the FUSE way.
-            let outcome = try ChildProcess.run("/usr/bin/fusermount3", ["-u", target], outputFile: "\(logDirectory)/\(volume).unmount.log", timeoutSeconds: 30)
+            let outcome = try MountCommand.run("/usr/bin/fusermount3", ["-u", target], outputFile: "\(logDirectory)/\(volume).unmount.log", timeoutSeconds: 30)
             guard outcome.code == 0 else {
                 let busy = outcome.output.contains("busy")
                 throw DriverError(code: busy ? PADDOCK_E_BUSY : PADDOCK_E_IO,
