@@ -14,6 +14,8 @@ public enum NFTablesRuleset {
 
     static func body(_ settings: HostNATSettings, _ records: [ContainerPorts]) -> String {
         var lines = ["table ip \(settings.tableName) {"]
+        lines += chain("untracked", hook: "type filter hook prerouting priority -300; policy accept;",
+                       rules: untrackedRules(settings))
         // Numeric priorities: nft 1.0.6 accepts `dstnat` on prerouting only, not on output.
         lines += chain("prerouting", hook: "type nat hook prerouting priority -100; policy accept;",
                        rules: ["fib daddr type local jump hostports"])
@@ -42,6 +44,16 @@ public enum NFTablesRuleset {
             return "\(address)\(mapping.proto.rawValue) dport \(mapping.hostPort) dnat to \(record.address):\(mapping.containerPort)"
                 + " comment \"\(record.container)\""
         }
+    }
+
+    /// Container to container within one subnet (across the overlay or on the bridge) needs no
+    /// NAT, so conntrack is skipped for it (raw priority): two fewer lookups per packet on the
+    /// forward path, and overlay flows never fill the host's conntrack table (docs/benchmarks.md
+    /// §4). Not for a local destination: a hairpinned host port's reply goes to the bridge address,
+    /// and a remote container may reach a host port on this host's bridge address — both need
+    /// their NAT state. Traffic between two subnets is masqueraded, so it stays tracked.
+    static func untrackedRules(_ settings: HostNATSettings) -> [String] {
+        settings.subnets.map { "ip saddr \($0) ip daddr \($0) fib daddr type != local notrack" }
     }
 
     static func masqueradeRules(_ settings: HostNATSettings) -> [String] {

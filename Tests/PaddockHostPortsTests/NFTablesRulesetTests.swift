@@ -18,6 +18,10 @@ final class NFTablesRulesetTests: XCTestCase {
             table ip paddock_vxlan {}
             delete table ip paddock_vxlan
             table ip paddock_vxlan {
+            \tchain untracked {
+            \t\ttype filter hook prerouting priority -300; policy accept;
+            \t\tip saddr 198.18.64.0/24 ip daddr 198.18.64.0/24 fib daddr type != local notrack
+            \t}
             \tchain prerouting {
             \t\ttype nat hook prerouting priority -100; policy accept;
             \t\tfib daddr type local jump hostports

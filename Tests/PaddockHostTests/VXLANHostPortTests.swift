@@ -45,7 +45,7 @@ final class VXLANHostPortTests: XCTestCase {
         let remote = try testbed.addContainer("h2c", on: "h2")
         let webAddress = try attach(testbed, web, portMappings: [["hostPort": 8080, "containerPort": 80, "protocol": "tcp"]])
         _ = try attach(testbed, neighbour)
-        _ = try attach(testbed, remote)
+        let remoteAddress = try attach(testbed, remote)
 
         let token = "token-\(testbed.prefix)"
         let root = try testbed.directory.subdirectory("www")
@@ -63,6 +63,15 @@ final class VXLANHostPortTests: XCTestCase {
         XCTAssertEqual(try fetch(testbed, from: remote.namespace, url), token, "from a container on another host")
         XCTAssertEqual(try fetch(testbed, from: remote.namespace, "http://\(webAddress)/"), token,
                        "container to container across hosts over VXLAN, through FORWARD DROP")
+        // That flow needs no NAT, so neither host tracked it (the driver's raw-priority notrack);
+        // the host-port flows above, which do, are tracked.
+        for host in [h1, h2] {
+            let direct = try testbed.run(in: host.namespace, ["conntrack", "-L", "-p", "tcp", "-s", remoteAddress, "-d", webAddress],
+                                         check: false).stdout
+            XCTAssertFalse(direct.contains("dport=80 "), "overlay flow tracked on \(host.name):\n\(direct)")
+        }
+        let published = try testbed.run(in: h1.namespace, ["conntrack", "-L", "-p", "tcp", "--reply-src", webAddress], check: false).stdout
+        XCTAssertTrue(published.contains("dport=8080"), "host-port flows are tracked:\n\(published)")
 
         let del = try testbed.paddock(on: "h1", ["plugin", "invoke", "vxlan", "network.del", try request(web)])
         XCTAssertEqual(del.status, .exited(0), "\(del.stdout)\(del.stderr)")
