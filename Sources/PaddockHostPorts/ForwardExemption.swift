@@ -12,10 +12,12 @@ public enum ForwardExemption {
         let chain = settings.forwardChain
         var lines = ["*filter", ":\(chain) - [0:0]"]
         for subnet in settings.subnets {
+            // First the rule most packets match (everything a container sends, and all overlay
+            // traffic, which is untracked): all three accept, so the order only saves work.
+            lines.append("-A \(chain) -s \(subnet) -j ACCEPT")
             lines.append("-A \(chain) -d \(subnet) -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT")
             // The first packet of a host-port connection: new, but DNATed to a container by our table.
             lines.append("-A \(chain) -d \(subnet) -m conntrack --ctstate DNAT -j ACCEPT")
-            lines.append("-A \(chain) -s \(subnet) -j ACCEPT")
         }
         lines.append("COMMIT")
         return lines.joined(separator: "\n") + "\n"

@@ -74,9 +74,9 @@ final class NFTablesRulesetTests: XCTestCase {
         XCTAssertEqual(ForwardExemption.restoreInput(settings), """
             *filter
             :PADDOCK-VXLAN - [0:0]
+            -A PADDOCK-VXLAN -s 198.18.64.0/24 -j ACCEPT
             -A PADDOCK-VXLAN -d 198.18.64.0/24 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
             -A PADDOCK-VXLAN -d 198.18.64.0/24 -m conntrack --ctstate DNAT -j ACCEPT
-            -A PADDOCK-VXLAN -s 198.18.64.0/24 -j ACCEPT
             COMMIT
 
             """)
