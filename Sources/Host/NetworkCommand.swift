@@ -21,8 +21,10 @@ struct NetworkReconcile: ParsableCommand {
             those of departed ones (VXLAN: FDB, permanent neighbour and route per peer on its \
             VTEP), touching nothing else. Peer records it cannot use (a malformed agent_ip, a \
             clashing address block) are skipped and listed. Run it inside the host's network \
-            namespace. The table output is one line per change count; --format json prints the \
-            driver's answer. Exits 1 when the driver fails, with its error on standard error.
+            namespace. A driver enabled with --isolation process is notified in its worker, \
+            as `paddock agent run` does. The table output is one line per change count; \
+            --format json prints the driver's answer. Exits 1 when the driver fails, with its \
+            error on standard error.
             """
     )
 
@@ -34,11 +36,11 @@ struct NetworkReconcile: ParsableCommand {
         defer { runtime.shutdown() }
         let result: CallResult
         do {
-            let instance = try runtime.instance(named: driver)
-            guard instance.plugin.kinds.contains(.network) else {
+            guard try runtime.catalog.find(driver).kinds.contains(.network) else {
                 throw HostError(.unsupported, "plugin \(driver) is not a network driver", hint: "name an enabled network plugin")
             }
-            result = instance.notify(["type": "metadata.changed"])
+            // In this process or in the plugin's worker (isolation: process), like the agent.
+            result = try runtime.handle(named: driver).notifyEvent(["type": "metadata.changed"])
         } catch {
             throw fail(error)
         }

@@ -38,6 +38,29 @@ final class HostAgentTests: XCTestCase {
         try notifiesDriver(isolation: "process")
     }
 
+    /// `paddock network reconcile` reaches a driver in its worker process as well as in-process.
+    func testNetworkReconcileNotifiesADriverInEitherIsolation() throws {
+        try Harness.requirePaddock()
+        for isolation in ["in-process", "process"] {
+            let state = try temporaryDirectory()
+            let plugins = try state.subdirectory("plugins")
+            try Harness.compile(["\(Harness.fixturesDirectory)/notifier.c"], output: "\(plugins)/notifier.so")
+            let log = "\(state.path)/notifications.log"
+            try AtomicFile.write(Array("{\"log\": \"\(log)\"}".utf8), to: "\(state.path)/notifier.json")
+            try AtomicFile.write(Array(#"{"self":"h1","hosts":[{"name":"h1","agent_ip":"198.18.0.1"}]}"#.utf8),
+                                 to: "\(state.path)/metadata.json")
+            let enable = try Harness.paddock(["plugin", "enable", "notifier", "--config", "\(state.path)/notifier.json",
+                                              "--isolation", isolation], pluginPath: plugins, stateDir: state.path)
+            XCTAssertEqual(enable.status, .exited(0), enable.stderr)
+            let reconcile = try Harness.paddock(["network", "reconcile", "notifier", "--format", "json"],
+                                                pluginPath: plugins, stateDir: state.path)
+            XCTAssertEqual(reconcile.status, .exited(0), "\(isolation): \(reconcile.stderr)")
+            let logged = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            XCTAssertTrue(logged.contains("metadata.changed"), "\(isolation): the driver was notified: \(logged)")
+            XCTAssertTrue(logged.contains("198.18.0.1"), "\(isolation): and read metadata through the host: \(logged)")
+        }
+    }
+
     func notifiesDriver(isolation: String) throws {
         try Harness.requirePaddock()
         let etcd = try EtcdFixture(self)
