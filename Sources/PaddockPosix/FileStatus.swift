@@ -72,25 +72,7 @@ public enum FileSystem {
 
     /// Reads a whole file; refuses files larger than `limit` bytes.
     public static func read(_ path: String, limit: Int = 512 << 20) throws(SystemError) -> [UInt8] {
-        let fd = try retryingEINTR("open", path: path) { open(path, O_RDONLY | O_CLOEXEC) }
-        defer { close(fd) }
-        var st = stat()
-        try retryingEINTR("fstat", path: path) { fstat(fd, &st) }
-        guard Int(st.st_size) <= limit else { throw SystemError("read", errno: EFBIG, path: path) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(st.st_size))
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { buffer in Glibc.read(fd, buffer.baseAddress, buffer.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SystemError("read", path: path)
-            }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
-            guard bytes.count <= limit else { throw SystemError("read", errno: EFBIG, path: path) }
-        }
-        return bytes
+        try PinnedFile(path).readAll(limit: limit)
     }
 
     /// `mkdir -p`: one mkdir(2) when the directory (or all but its last component) exists, which is

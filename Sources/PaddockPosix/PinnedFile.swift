@@ -32,19 +32,26 @@ public final class PinnedFile: @unchecked Sendable {
             && other.mtimeNanoseconds == status.mtimeNanoseconds
     }
 
-    /// The whole file as it was opened (pread from offset 0); refuses more than `limit` bytes.
+    /// The whole file from offset 0 (pread; a pipe or terminal, which has no offsets, is read
+    /// from where it stands); refuses more than `limit` bytes.
     public func readAll(limit: Int = 512 << 20) throws(SystemError) -> [UInt8] {
         guard Int(status.size) <= limit else { throw SystemError("read", errno: EFBIG, path: path) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(status.size))
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var seekable = true
         while true {
             let count = chunk.withUnsafeMutableBytes { buffer in
-                pread(descriptor, buffer.baseAddress, buffer.count, off_t(bytes.count))
+                seekable ? pread(descriptor, buffer.baseAddress, buffer.count, off_t(bytes.count))
+                         : Glibc.read(descriptor, buffer.baseAddress, buffer.count)
             }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw SystemError("pread", path: path)
+                if errno == ESPIPE && seekable {
+                    seekable = false
+                    continue
+                }
+                throw SystemError(seekable ? "pread" : "read", path: path)
             }
             if count == 0 { break }
             bytes.append(contentsOf: chunk[0..<count])
