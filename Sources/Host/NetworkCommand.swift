@@ -36,11 +36,12 @@ struct NetworkReconcile: ParsableCommand {
         defer { runtime.shutdown() }
         let result: CallResult
         do {
+            // In this process or in the plugin's worker (isolation: process), like the agent.
+            let handle = try runtime.handle(named: driver)
             guard try runtime.catalog.find(driver).kinds.contains(.network) else {
                 throw HostError(.unsupported, "plugin \(driver) is not a network driver", hint: "name an enabled network plugin")
             }
-            // In this process or in the plugin's worker (isolation: process), like the agent.
-            result = try runtime.handle(named: driver).notifyEvent(["type": "metadata.changed"])
+            result = handle.notifyEvent(["type": "metadata.changed"])
         } catch {
             throw fail(error)
         }
