@@ -1,4 +1,5 @@
 import Foundation
+import PaddockCore
 import PaddockPosix
 import XCTest
 
@@ -23,23 +24,11 @@ final class CNIBinaryTests: XCTestCase {
         XCTAssertEqual((paths?["pluginPath"] as? [String])?.first, bed.plugins)
         // The installed binary is a static C program: a runtime's exec of it loads no shared
         // library at all, the Swift runtime least of all (docs/benchmarks.md §5).
-        let elf = try FileSystem.read(bed.binary)
-        XCTAssertNil(elf.firstRange(of: Array("libswiftCore".utf8)), "the CNI binary must not need the Swift runtime")
-        XCTAssertFalse(Self.programHeaderTypes(elf).contains(3), "the CNI binary must have no PT_INTERP (static link)")
-        XCTAssertFalse(Self.programHeaderTypes(elf).isEmpty)
-    }
-
-    /// p_type of every program header of a 64-bit little-endian ELF file.
-    static func programHeaderTypes(_ elf: [UInt8]) -> [UInt32] {
-        func integer(_ offset: Int, _ size: Int) -> Int {
-            (0..<size).reduce(0) { $0 | Int(elf[offset + $1]) << (8 * $1) }
-        }
-        guard elf.count > 64, elf[0..<4].elementsEqual([0x7f, 0x45, 0x4c, 0x46]), elf[4] == 2, elf[5] == 1 else { return [] }
-        let offset = integer(0x20, 8), entrySize = integer(0x36, 2), count = integer(0x38, 2)
-        return (0..<count).compactMap { index in
-            let at = offset + index * entrySize
-            return at + 4 <= elf.count ? UInt32(integer(at, 4)) : nil
-        }
+        let bytes = try FileSystem.read(bed.binary)
+        XCTAssertNil(bytes.firstRange(of: Array("libswiftCore".utf8)), "the CNI binary must not need the Swift runtime")
+        let elf = try ELFFile(bytes: bytes)
+        XCTAssertFalse(elf.sections.isEmpty)
+        XCTAssertFalse(elf.sections.contains { $0.name == ".interp" }, "the CNI binary must have no interpreter (static link)")
     }
 
     func testAddCheckDelFollowTheSpec() throws {
@@ -96,32 +85,14 @@ final class CNIBinaryTests: XCTestCase {
         try Data(CNITestbed.entry().utf8).write(to: URL(fileURLWithPath: entryFile))
         let outputs = try bed.temp.subdirectory("out")
         // One shell starts all invocations at once, as a runtime starting 50 containers would.
-        func parallel(_ command: String) throws {
-            var script = "export CNI_COMMAND=\(command) CNI_IFNAME=eth0 CNI_PATH=\(bed.cniDirectory)\n"
-            for (index, netns) in namespaces.enumerated() {
-                script += "CNI_CONTAINERID=p\(index) CNI_NETNS=\(netns) \(bed.binary) < \(entryFile) > \(outputs)/\(command)-\(index).out 2>&1; echo $? > \(outputs)/\(command)-\(index).rc &\n"
-            }
-            script += "wait\n"
-            let run = try ChildProcess.run("/bin/sh", arguments: ["-c", script], timeoutSeconds: 300)
-            XCTAssertEqual(run.termination, .exited(0))
-            for index in 0..<count {
-                let rc = try String(contentsOfFile: "\(outputs)/\(command)-\(index).rc", encoding: .utf8)
-                let out = try String(contentsOfFile: "\(outputs)/\(command)-\(index).out", encoding: .utf8)
-                XCTAssertEqual(rc.trimmingCharacters(in: .whitespacesAndNewlines), "0", "\(command) p\(index): \(out)")
-            }
-        }
-        try parallel("ADD")
-        var addresses: [String] = []
-        for index in 0..<count {
-            let data = try Data(contentsOf: URL(fileURLWithPath: "\(outputs)/ADD-\(index).out"))
-            let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-            if let address = ((json?["ips"] as? [[String: Any]])?.first?["address"] as? String) { addresses.append(address) }
-        }
+        let parallel = ParallelCNI(binary: bed.binary, cniPath: bed.cniDirectory, outputs: outputs)
+        let invocations = namespaces.enumerated().map { ParallelCNI.Invocation(containerID: "p\($0)", netns: $1, configFile: entryFile) }
+        let addresses = ParallelCNI.addresses(try parallel.run("ADD", invocations))
         XCTAssertEqual(addresses.count, count)
         XCTAssertEqual(Set(addresses).count, count, "duplicate addresses: \(addresses.sorted())")
         XCTAssertEqual(try bed.leases().count, count)
 
-        try parallel("DEL")
+        try parallel.run("DEL", invocations)
         XCTAssertEqual(try bed.leases(), [], "no lease leaked")
         // The driver creates no links; every namespace still holds only its loopback device.
         for netns in namespaces.prefix(5) {

@@ -89,3 +89,47 @@ final class CNITestbed {
         #"{"cniVersion":"\#(version)","name":"pdnet","type":"paddock","driver":"\#(driver)","ipam":{"subnet":"\#(subnet)"}\#(extra)}"#
     }
 }
+
+/// Many CNI invocations started at once by one shell, as a runtime starting many containers
+/// would: one invocation per (container ID, netns, config file), every exit status checked.
+struct ParallelCNI {
+    struct Invocation {
+        var containerID: String
+        var netns: String
+        var configFile: String
+    }
+
+    let binary: String
+    let cniPath: String
+    let outputs: String
+    /// The network namespace the shell runs in (the host's); nil runs it here.
+    var hostNamespace: String?
+
+    /// Runs `command` for every invocation, asserts each exited 0, and returns their stdouts.
+    @discardableResult
+    func run(_ command: String, _ invocations: [Invocation], file: StaticString = #filePath, line: UInt = #line) throws -> [String] {
+        var script = "export CNI_COMMAND=\(command) CNI_IFNAME=eth0 CNI_PATH=\(cniPath)\n"
+        for (index, invocation) in invocations.enumerated() {
+            script += "CNI_CONTAINERID=\(invocation.containerID) CNI_NETNS=\(invocation.netns) \(binary) < \(invocation.configFile)"
+                + " > \(outputs)/\(command)-\(index).out 2>&1; echo $? > \(outputs)/\(command)-\(index).rc &\n"
+        }
+        script += "wait\n"
+        let shell = hostNamespace.map { ("/usr/bin/ip", ["netns", "exec", $0, "/bin/sh", "-c", script]) } ?? ("/bin/sh", ["-c", script])
+        let run = try ChildProcess.run(shell.0, arguments: shell.1, timeoutSeconds: 300)
+        XCTAssertEqual(run.termination, .exited(0), file: file, line: line)
+        return try invocations.indices.map { index in
+            let rc = try String(contentsOfFile: "\(outputs)/\(command)-\(index).rc", encoding: .utf8)
+            let out = try String(contentsOfFile: "\(outputs)/\(command)-\(index).out", encoding: .utf8)
+            XCTAssertEqual(rc.trimmingCharacters(in: .whitespacesAndNewlines), "0", "\(command) p\(index): \(out)", file: file, line: line)
+            return out
+        }
+    }
+
+    /// The first `ips[].address` of each ADD answer that has one.
+    static func addresses(_ outputs: [String]) -> [String] {
+        outputs.compactMap { out in
+            let json = try? JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
+            return (json?["ips"] as? [[String: Any]])?.first?["address"] as? String
+        }
+    }
+}

@@ -159,28 +159,12 @@ final class CNIVXLANTests: XCTestCase {
             let ports = #","runtimeConfig":{"portMappings":[{"hostPort":\#(20000 + index),"containerPort":80,"protocol":"tcp"}]}"#
             try Data(Self.entry(extra: ports).utf8).write(to: URL(fileURLWithPath: "\(outputs)/entry-\(index).json"))
         }
-        func parallel(_ command: String) throws {
-            var script = "export CNI_COMMAND=\(command) CNI_IFNAME=eth0 CNI_PATH=\(lab.cniDirectory)\n"
-            for (index, container) in containers.enumerated() {
-                script += "CNI_CONTAINERID=\(container.name) CNI_NETNS=\(container.netnsPath) \(lab.cniDirectory)/paddock < \(outputs)/entry-\(index).json > \(outputs)/\(command)-\(index).out 2>&1; echo $? > \(outputs)/\(command)-\(index).rc &\n"
-            }
-            script += "wait\n"
-            let run = try ChildProcess.run("/usr/bin/ip", arguments: ["netns", "exec", lab.host.namespace, "/bin/sh", "-c", script],
-                                           timeoutSeconds: 300)
-            XCTAssertEqual(run.termination, .exited(0))
-            for index in 0..<count {
-                let rc = try String(contentsOfFile: "\(outputs)/\(command)-\(index).rc", encoding: .utf8)
-                let out = try String(contentsOfFile: "\(outputs)/\(command)-\(index).out", encoding: .utf8)
-                XCTAssertEqual(rc.trimmingCharacters(in: .whitespacesAndNewlines), "0", "\(command) p\(index): \(out)")
-            }
+        let parallel = ParallelCNI(binary: "\(lab.cniDirectory)/paddock", cniPath: lab.cniDirectory, outputs: outputs,
+                                   hostNamespace: lab.host.namespace)
+        let invocations = containers.enumerated().map {
+            ParallelCNI.Invocation(containerID: $1.name, netns: $1.netnsPath, configFile: "\(outputs)/entry-\($0).json")
         }
-        try parallel("ADD")
-        var addresses: [String] = []
-        for index in 0..<count {
-            let data = try Data(contentsOf: URL(fileURLWithPath: "\(outputs)/ADD-\(index).out"))
-            let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-            if let address = (json?["ips"] as? [[String: Any]])?.first?["address"] as? String { addresses.append(address) }
-        }
+        let addresses = ParallelCNI.addresses(try parallel.run("ADD", invocations))
         XCTAssertEqual(addresses.count, count)
         XCTAssertEqual(Set(addresses).count, count, "duplicate addresses: \(addresses.sorted())")
         XCTAssertEqual(try hostVeths(lab).count, count)
@@ -190,7 +174,7 @@ final class CNIVXLANTests: XCTestCase {
         XCTAssertTrue(try lab.testbed.ping(from: containers[0], "198.19.11.1"))
         XCTAssertTrue(try lab.testbed.ping(from: containers[count - 1], "198.19.11.1"))
 
-        try parallel("DEL")
+        try parallel.run("DEL", invocations)
         XCTAssertEqual(try hostVeths(lab), [], "no host-side veth leaked")
         XCTAssertEqual(try leases(lab), [:], "no lease leaked")
         XCTAssertEqual(try dnatRules(lab), 0, "no DNAT rule leaked")
