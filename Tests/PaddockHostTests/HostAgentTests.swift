@@ -61,6 +61,28 @@ final class HostAgentTests: XCTestCase {
         }
     }
 
+    /// `paddock agent run ARGUMENTS` on this host's state, plugins and config; output goes to
+    /// STATE/agent.out. Killed when the test ends.
+    func startAgent(_ arguments: [String], state: String, plugins: String, config: String) throws -> Process {
+        let agent = Process()
+        agent.executableURL = URL(fileURLWithPath: Harness.paddock)
+        agent.arguments = ["agent", "run"] + arguments
+        var env = ChildProcess.currentEnvironment()
+        env["PADDOCK_STATE_DIR"] = state
+        env["PADDOCK_PLUGIN_PATH"] = plugins
+        env["PADDOCK_CONFIG_DIR"] = config
+        env["HOME"] = "\(state)/home"
+        agent.environment = env
+        _ = FileManager.default.createFile(atPath: "\(state)/agent.out", contents: nil)
+        agent.standardOutput = FileHandle(forWritingAtPath: "\(state)/agent.out")
+        agent.standardError = FileHandle(forWritingAtPath: "\(state)/agent.out")
+        try agent.run()
+        addTeardownBlock {
+            if agent.isRunning { kill(agent.processIdentifier, SIGKILL); agent.waitUntilExit() }
+        }
+        return agent
+    }
+
     func notifiesDriver(isolation: String) throws {
         try Harness.requirePaddock()
         let etcd = try EtcdFixture(self)
@@ -78,24 +100,9 @@ final class HostAgentTests: XCTestCase {
                                          pluginPath: plugins, stateDir: state.path, environment: environment)
         XCTAssertEqual(enable.status, .exited(0), enable.stderr)
 
-        let agent = Process()
-        agent.executableURL = URL(fileURLWithPath: Harness.paddock)
         // Reads without an event only every 600 s: within this test, changes arrive through etcd's watch.
-        agent.arguments = ["agent", "run", "--name", "h1", "--agent-ip", "198.18.0.1", "--ttl", "3", "--interval", "600",
-                           "--watch-interval", "600", "--format", "json"]
-        var env = ChildProcess.currentEnvironment()
-        env["PADDOCK_STATE_DIR"] = state.path
-        env["PADDOCK_PLUGIN_PATH"] = plugins
-        env["PADDOCK_CONFIG_DIR"] = config
-        env["HOME"] = "\(state.path)/home"
-        agent.environment = env
-        _ = FileManager.default.createFile(atPath: "\(state.path)/agent.out", contents: nil)
-        agent.standardOutput = FileHandle(forWritingAtPath: "\(state.path)/agent.out")
-        agent.standardError = FileHandle(forWritingAtPath: "\(state.path)/agent.out")
-        try agent.run()
-        addTeardownBlock {
-            if agent.isRunning { kill(agent.processIdentifier, SIGKILL); agent.waitUntilExit() }
-        }
+        let agent = try startAgent(["--name", "h1", "--agent-ip", "198.18.0.1", "--ttl", "3", "--interval", "600",
+                                    "--watch-interval", "600", "--format", "json"], state: state.path, plugins: plugins, config: config)
         func lines() -> [String] {
             ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
         }
@@ -133,22 +140,8 @@ final class HostAgentTests: XCTestCase {
         let config = "\(state.path)/config"
         let prefix = "/paddock-\(getpid())-outage/"
         try etcd.writeSettings(configDirectory: config, prefix: prefix, host: "h1")
-        let agent = Process()
-        agent.executableURL = URL(fileURLWithPath: Harness.paddock)
-        agent.arguments = ["agent", "run", "--agent-ip", "198.18.0.1", "--ttl", "3", "--watch-interval", "0.3", "--format", "json"]
-        var env = ChildProcess.currentEnvironment()
-        env["PADDOCK_STATE_DIR"] = state.path
-        env["PADDOCK_CONFIG_DIR"] = config
-        env["PADDOCK_PLUGIN_PATH"] = try state.subdirectory("plugins")
-        env["HOME"] = "\(state.path)/home"
-        agent.environment = env
-        _ = FileManager.default.createFile(atPath: "\(state.path)/agent.out", contents: nil)
-        agent.standardOutput = FileHandle(forWritingAtPath: "\(state.path)/agent.out")
-        agent.standardError = FileHandle(forWritingAtPath: "\(state.path)/agent.out")
-        try agent.run()
-        addTeardownBlock {
-            if agent.isRunning { kill(agent.processIdentifier, SIGKILL); agent.waitUntilExit() }
-        }
+        let agent = try startAgent(["--agent-ip", "198.18.0.1", "--ttl", "3", "--watch-interval", "0.3", "--format", "json"],
+                                   state: state.path, plugins: try state.subdirectory("plugins"), config: config)
         let output = { (try? String(contentsOfFile: "\(state.path)/agent.out", encoding: .utf8)) ?? "" }
         let published = { output().components(separatedBy: #""event":"published""#).count - 1 }
         XCTAssertTrue(waitUntil(seconds: 30) { published() == 1 }, output())
