@@ -86,15 +86,13 @@ public enum FileSystem {
         if mkdir(path, mode) != 0 && errno != EEXIST { throw SystemError("mkdir", path: path) }
     }
 
-    /// The identity of the file at `path` as far as a reader's cache needs it (device, inode,
-    /// size, mtime), or nil when there is none. A file replaced by rename(2) gets a new inode.
+    /// `status(path)`, or nil when there is no such file.
     public static func identity(_ path: String) throws(SystemError) -> FileStatus? {
-        var st = stat()
-        if stat(path, &st) != 0 {
-            if errno == ENOENT { return nil }
-            throw SystemError("stat", path: path)
+        do {
+            return try status(path)
+        } catch where error.errno == ENOENT {
+            return nil
         }
-        return FileStatus(st)
     }
 
     public static func remove(_ path: String) throws(SystemError) {
